@@ -1,0 +1,25 @@
+package io.grokwatch.events;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A run has started. Carries the full configuration and the provenance needed to reproduce it.
+ *
+ * @param task task name, e.g. "x+y mod 53" style id {@code add_mod}
+ * @param model model kind, e.g. {@code mlp} or {@code transformer}
+ * @param config every configuration value of the run (JSON object)
+ */
+public record RunStarted(
+    String run, long time, String task, String model, Map<String, Object> config, Provenance provenance)
+    implements Event {
+
+  public RunStarted {
+    Check.run(run);
+    Check.nonNegative("time", time);
+    Check.nonEmpty("task", task);
+    Check.nonEmpty("model", model);
+    config = Map.copyOf(Objects.requireNonNullElse(config, Map.of()));
+    Check.notNull("provenance", provenance);
+  }
+}
