@@ -3,7 +3,9 @@ package io.grokwatch.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -38,6 +40,10 @@ public final class EventCodec {
       JsonMapper.builder()
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+          // Two records run together on one line must be an error, not the first one read alone.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // Map.copyOf iterates in a per-JVM order: sort config keys so equal records encode equally.
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .build();
 
   private EventCodec() {}
@@ -199,8 +205,9 @@ public final class EventCodec {
     JsonNode v = root.get("v");
     if (v != null && !v.isNull()) {
       if (!v.isIntegralNumber()) throw new InvalidEventException("v", "must be an integer, got " + v.getNodeType());
-      if (v.asLong() > SCHEMA_VERSION || v.asLong() < 1) {
-        throw new InvalidEventException("v", "schema version " + v.asLong() + " is not supported (this reader knows 1.." + SCHEMA_VERSION + ")");
+      // canConvertToLong: 2^64+1 would otherwise truncate to 1 and pass.
+      if (!v.canConvertToLong() || v.asLong() > SCHEMA_VERSION || v.asLong() < 1) {
+        throw new InvalidEventException("v", "schema version " + v.asText() + " is not supported (this reader knows 1.." + SCHEMA_VERSION + ")");
       }
     }
     try {

@@ -19,7 +19,10 @@ public record RunStarted(
     Check.nonNegative("time", time);
     Check.nonEmpty("task", task);
     Check.nonEmpty("model", model);
-    config = Map.copyOf(Objects.requireNonNullElse(config, Map.of()));
+    // A null value means "not set", as in the decoder; Map.copyOf would throw a bare NPE on it.
+    Map<String, Object> set = new java.util.LinkedHashMap<>(Objects.requireNonNullElse(config, Map.of()));
+    set.values().removeIf(Objects::isNull);
+    config = Map.copyOf(set);
     Check.notNull("provenance", provenance);
   }
 }

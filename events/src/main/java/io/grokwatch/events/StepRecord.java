@@ -32,6 +32,12 @@ public record StepRecord(
     Check.accuracy("trainAcc", trainAcc);
     Check.accuracy("valAcc", valAcc);
     if (time != null) Check.nonNegative("time", time);
+    // The decoder rejects these when non-finite; a producer must find out when it builds the record.
+    Check.finiteOrNull("weightNorm", weightNorm);
+    Check.finiteOrNull("weightDistance", weightDistance);
+    Check.finiteOrNull("gradNorm", gradNorm);
+    Check.finiteOrNull("lr", lr);
+    Check.finiteOrNull("stepsPerSecond", stepsPerSecond);
   }
 
   /** A step with only the required fields. */
