@@ -1,0 +1,307 @@
+package io.grokwatch.bridge;
+
+import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Phase;
+import io.grokwatch.events.StepRecord;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.List;
+
+/**
+ * Every metric the bridge exports, each defined once; see METRICS.md for the table.
+ *
+ * <p>Writers: the poll thread (per-run series and counters) and the lag monitor thread (consumer
+ * lag). Readers: the HTTP server's scrape threads. The Prometheus metric classes are safe for
+ * that mix, so this class holds no lock of its own.
+ */
+final class BridgeMetrics {
+  static final String[] RUN_LABELS = {"run", "task", "model"};
+
+  private static final Unit STEPS = new Unit("steps");
+  private static final Unit RECORDS = new Unit("records");
+  private static final Unit STEPS_PER_SECOND = new Unit("steps_per_second");
+  /** Seconds from a step's evaluation to the bridge consuming it: 5 ms up to 15 min. */
+  private static final double[] END_TO_END_LAG_BOUNDS = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900
+  };
+
+  private final Gauge trainAccuracy;
+  private final Gauge valAccuracy;
+  private final Gauge trainLoss;
+  private final Gauge valLoss;
+  private final Gauge weightNorm;
+  private final Gauge weightDistance;
+  private final Gauge step;
+  private final Gauge stepsPerSecond;
+  private final Gauge phase;
+  private final Gauge memorizedStep;
+  private final Gauge grokkedStep;
+  private final Gauge grokkingDelay;
+  private final Gauge fourierTopKEnergy;
+  private final Gauge rqi;
+  private final Gauge stalled;
+  private final Gauge finished;
+  private final Gauge lastUpdate;
+  private final Info runInfo;
+  private final Counter transitions;
+  private final Counter alerts;
+  private final Counter consumed;
+  private final Counter malformed;
+  private final Counter dlqRecords;
+  private final Gauge consumerLag;
+  private final Histogram endToEndLag;
+  private final Gauge up;
+
+  BridgeMetrics(PrometheusRegistry registry) {
+    trainAccuracy = Gauge.builder()
+        .name("grokwatch_run_train_accuracy_ratio")
+        .help("Training accuracy of the run's last step record")
+        .unit(Unit.RATIO)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    valAccuracy = Gauge.builder()
+        .name("grokwatch_run_val_accuracy_ratio")
+        .help("Validation accuracy of the run's last step record")
+        .unit(Unit.RATIO)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    trainLoss = Gauge.builder()
+        .name("grokwatch_run_train_loss")
+        .help("Training loss of the run's last step record; NaN or Inf when the run diverged")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    valLoss = Gauge.builder()
+        .name("grokwatch_run_val_loss")
+        .help("Validation loss of the run's last step record; NaN or Inf when the run diverged")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    weightNorm = Gauge.builder()
+        .name("grokwatch_run_weight_norm")
+        .help("Total L2 norm of the run's parameters at its last step record that carried it")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    weightDistance = Gauge.builder()
+        .name("grokwatch_run_weight_distance_ratio")
+        .help("Relative L2 distance of the run's parameters from their initialisation")
+        .unit(Unit.RATIO)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    step = Gauge.builder()
+        .name("grokwatch_run_step")
+        .help("Step of the run's last step record")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    stepsPerSecond = Gauge.builder()
+        .name("grokwatch_run_steps_per_second")
+        .help("Training throughput: reported by the trainer, or derived from the last two timed step records")
+        .unit(STEPS_PER_SECOND)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    phase = Gauge.builder()
+        .name("grokwatch_run_phase")
+        .help("1 for the run's current live phase (from the analyzer's transitions), 0 for the others")
+        .labelNames("run", "task", "model", "phase")
+        .register(registry);
+    memorizedStep = Gauge.builder()
+        .name("grokwatch_run_memorized_step")
+        .help("Step at which the run entered MEMORIZED; absent until it did")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    grokkedStep = Gauge.builder()
+        .name("grokwatch_run_grokked_step")
+        .help("Step at which the run entered GROKKED; absent until it did")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    grokkingDelay = Gauge.builder()
+        .name("grokwatch_run_grokking_delay_steps")
+        .help("Steps from MEMORIZED to GROKKED; absent until both are known")
+        .unit(STEPS)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    fourierTopKEnergy = Gauge.builder()
+        .name("grokwatch_run_fourier_topk_energy_ratio")
+        .help("Share of the embeddings' non-constant Fourier energy in the top-k key frequencies")
+        .unit(Unit.RATIO)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    rqi = Gauge.builder()
+        .name("grokwatch_run_rqi_ratio")
+        .help("Representation quality index (Liu et al. 2022) of the run's last structure analysis")
+        .unit(Unit.RATIO)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    stalled = Gauge.builder()
+        .name("grokwatch_run_stalled")
+        .help("1 after a STALLED alert until a later step shows progress, else 0")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    finished = Gauge.builder()
+        .name("grokwatch_run_finished")
+        .help("1 once the run's run_finished record was seen, else 0")
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    lastUpdate = Gauge.builder()
+        .name("grokwatch_run_last_update_timestamp_seconds")
+        .help("When the bridge consumed the run's last record (Unix time)")
+        .unit(Unit.SECONDS)
+        .labelNames(RUN_LABELS)
+        .register(registry);
+    runInfo = Info.builder()
+        .name("grokwatch_run_info")
+        .help("Provenance of a run from its run_started record")
+        .labelNames("run", "task", "model", "backend", "version", "seed")
+        .register(registry);
+    transitions = Counter.builder()
+        .name("grokwatch_transitions_total")
+        .help("Phase transitions consumed, by the phase entered")
+        .labelNames("to")
+        .register(registry);
+    alerts = Counter.builder()
+        .name("grokwatch_alerts_total")
+        .help("Analyzer alerts consumed, by kind")
+        .labelNames("kind")
+        .register(registry);
+    consumed = Counter.builder()
+        .name("grokwatch_bridge_records_consumed_total")
+        .help("Records the bridge consumed, by topic, malformed ones included")
+        .labelNames("topic")
+        .register(registry);
+    malformed = Counter.builder()
+        .name("grokwatch_bridge_records_malformed_total")
+        .help("Records the bridge could not decode and skipped, by topic")
+        .labelNames("topic")
+        .register(registry);
+    dlqRecords = Counter.builder()
+        .name("grokwatch_dlq_records_total")
+        .help("Records seen on grokwatch.dlq")
+        .register(registry);
+    consumerLag = Gauge.builder()
+        .name("grokwatch_consumer_lag_records")
+        .help("Records not yet committed by a consumer group, summed over a topic's partitions")
+        .unit(RECORDS)
+        .labelNames("group", "topic")
+        .register(registry);
+    endToEndLag = Histogram.builder()
+        .name("grokwatch_end_to_end_lag_seconds")
+        .help("Time from a step record's evaluation (its time field, else its Kafka timestamp) to the bridge consuming it")
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(END_TO_END_LAG_BOUNDS)
+        .register(registry);
+    up = Gauge.builder()
+        .name("grokwatch_bridge_up")
+        .help("1 while the bridge runs")
+        .register(registry);
+
+    // Counters start at 0 for every known label value, so rate() and increase() see the first event.
+    for (Phase p : Phase.values()) transitions.initLabelValues(p.name());
+    for (AlertKind k : AlertKind.values()) alerts.initLabelValues(k.name());
+    for (String topic : MetricsBridge.TOPICS) {
+      consumed.initLabelValues(topic);
+      malformed.initLabelValues(topic);
+    }
+  }
+
+  /** Writes every known value of a run's view to its series, except the info series. */
+  void show(RunView view) {
+    String[] labels = view.labels();
+    StepRecord last = view.lastStep();
+    if (last != null) {
+      trainAccuracy.labelValues(labels).set(last.trainAcc());
+      valAccuracy.labelValues(labels).set(last.valAcc());
+      trainLoss.labelValues(labels).set(last.trainLoss());
+      valLoss.labelValues(labels).set(last.valLoss());
+      step.labelValues(labels).set(last.step());
+    }
+    setIfKnown(weightNorm, labels, view.weightNorm());
+    setIfKnown(weightDistance, labels, view.weightDistance());
+    setIfKnown(stepsPerSecond, labels, view.stepsPerSecond());
+    for (Phase p : Phase.values()) {
+      phase.labelValues(labels[0], labels[1], labels[2], p.name()).set(p == view.phase() ? 1 : 0);
+    }
+    setIfKnown(memorizedStep, labels, view.memorizedStep());
+    setIfKnown(grokkedStep, labels, view.grokkedStep());
+    setIfKnown(grokkingDelay, labels, view.grokkingDelaySteps());
+    setIfKnown(fourierTopKEnergy, labels, view.fourierTopKShare());
+    setIfKnown(rqi, labels, view.rqi());
+    stalled.labelValues(labels).set(view.stalled() ? 1 : 0);
+    finished.labelValues(labels).set(view.finished() ? 1 : 0);
+    lastUpdate.labelValues(labels).set(Unit.millisToSeconds(view.lastUpdateMillis()));
+  }
+
+  /**
+   * Adds the run's info series. Called only when a run appears or its info changes, not per
+   * record: the Info metric keeps its label sets in a copy-on-write set, cheap to read, costly to
+   * write.
+   */
+  void showInfo(RunView view) {
+    if (view.info().started()) {
+      runInfo.addLabelValues(infoLabels(view));
+    }
+  }
+
+  /** Removes every series of a run's view, so a finished or silent run stops costing cardinality. */
+  void remove(RunView view) {
+    String[] labels = view.labels();
+    for (Gauge g : List.of(trainAccuracy, valAccuracy, trainLoss, valLoss, weightNorm, weightDistance, step,
+        stepsPerSecond, memorizedStep, grokkedStep, grokkingDelay, fourierTopKEnergy, rqi, stalled, finished,
+        lastUpdate)) {
+      g.remove(labels);
+    }
+    for (Phase p : Phase.values()) {
+      phase.remove(labels[0], labels[1], labels[2], p.name());
+    }
+    if (view.info().started()) {
+      runInfo.remove(infoLabels(view));
+    }
+  }
+
+  void countTransition(Phase to) {
+    transitions.labelValues(to.name()).inc();
+  }
+
+  void countAlert(AlertKind kind) {
+    alerts.labelValues(kind.name()).inc();
+  }
+
+  void countConsumed(String topic) {
+    consumed.labelValues(topic).inc();
+  }
+
+  void countMalformed(String topic) {
+    malformed.labelValues(topic).inc();
+  }
+
+  void countDlqRecord() {
+    dlqRecords.inc();
+  }
+
+  void observeEndToEndLag(double seconds) {
+    endToEndLag.observe(Math.max(0, seconds));
+  }
+
+  void setConsumerLag(String group, String topic, long records) {
+    consumerLag.labelValues(group, topic).set(records);
+  }
+
+  void removeConsumerLag(String group, String topic) {
+    consumerLag.remove(group, topic);
+  }
+
+  void setUp(boolean isUp) {
+    up.set(isUp ? 1 : 0);
+  }
+
+  private static void setIfKnown(Gauge gauge, String[] labels, Number value) {
+    if (value != null) gauge.labelValues(labels).set(value.doubleValue());
+  }
+
+  private static String[] infoLabels(RunView view) {
+    RunInfo info = view.info();
+    return new String[] {view.run(), info.task(), info.model(), info.backend(), info.version(), info.seed()};
+  }
+}
