@@ -1,0 +1,293 @@
+package io.grokwatch.analyzer.bench;
+
+import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.analyzer.detect.RunDetector;
+import io.grokwatch.analyzer.kafka.AnalyzerService;
+import io.grokwatch.broker.EmbeddedKafka;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.StepRecord;
+import io.grokwatch.events.Topics;
+import io.grokwatch.events.Transition;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Throughput and detection latency of the analyzer on the embedded broker (all in this JVM).
+ *
+ * <pre>
+ * mvn -B -q -pl analyzer dependency:build-classpath -Dmdep.outputFile=/tmp/cp
+ * java -Xmx2g -cp analyzer/target/classes:$(cat /tmp/cp) io.grokwatch.analyzer.bench.AnalyzerBench \
+ *     [--runs 1000] [--evaluations 300] [--latency-evaluations 100] [--latency-rate 10000] \
+ *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5]
+ * </pre>
+ *
+ * <p>Throughput: {@code runs x evaluations} step records of concurrent runs are produced first,
+ * then one analyzer instance consumes them; records/s is measured from its first committed
+ * batch to its last. Latency: with the analyzer caught up, {@code runs} new runs are produced
+ * interleaved at {@code --latency-rate} records/s; for every transition, the time from sending the
+ * record that completes it (found by replaying the run through the detector) to the transition
+ * being read by a read_committed consumer of grokwatch.events. Prints a markdown table.
+ */
+public final class AnalyzerBench {
+  private AnalyzerBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = options(args);
+    int runs = Integer.parseInt(o.getOrDefault("--runs", "1000"));
+    int evaluations = Integer.parseInt(o.getOrDefault("--evaluations", "300"));
+    int latencyEvaluations = Integer.parseInt(o.getOrDefault("--latency-evaluations", "100"));
+    double latencyRate = Double.parseDouble(o.getOrDefault("--latency-rate", "10000"));
+    int partitions = Integer.parseInt(o.getOrDefault("--partitions", "6"));
+    int maxPoll = Integer.parseInt(o.getOrDefault("--max-poll-records", "10000"));
+    int linger = Integer.parseInt(o.getOrDefault("--linger-ms", "5"));
+
+    System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
+      String servers = kafka.bootstrapServers();
+      Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
+      long total = (long) runs * evaluations;
+      System.err.println("producing " + total + " records of " + runs + " runs ...");
+      double produceRate = produce(servers, interleave(tpRuns), 0, Map.of());
+      System.err.printf(Locale.ROOT, "  produced at %.0f records/s%n", produceRate);
+
+      try (AnalyzerService analyzer = AnalyzerService.builder()
+          .bootstrapServers(servers).groupId("bench").instanceId("bench-1")
+          .maxPollRecords(maxPoll).lingerMs(linger).build().start()) {
+        // Throughput: sample the committed-records counter.
+        long firstAt = 0;
+        long firstCount = 0;
+        long lastAt;
+        while (true) {
+          long n = analyzer.stats().snapshot().recordsIn();
+          long now = System.nanoTime();
+          if (firstAt == 0 && n > 0) {
+            firstAt = now;
+            firstCount = n;
+          }
+          if (n >= total) {
+            lastAt = now;
+            break;
+          }
+          LockSupport.parkNanos(5_000_000);
+        }
+        var tpStats = analyzer.stats().snapshot();
+        double throughput = (total - firstCount) / ((lastAt - firstAt) / 1e9);
+        System.err.printf(Locale.ROOT, "  analyzed at %.0f records/s (%d transactions)%n", throughput, tpStats.transactions());
+
+        // Latency: new runs at a moderate rate while a read_committed reader watches grokwatch.events.
+        Map<String, List<StepRecord>> latRuns = runs("lat-", runs, latencyEvaluations);
+        Map<String, Long> triggerStepByTransition = new HashMap<>();
+        Map<String, Boolean> triggers = new HashMap<>();
+        for (Map.Entry<String, List<StepRecord>> e : latRuns.entrySet()) {
+          RunDetector d = new RunDetector(e.getKey(), DetectorConfig.defaults());
+          for (StepRecord s : e.getValue()) {
+            for (Event out : d.accept(s, 0)) {
+              if (out instanceof Transition t) {
+                triggerStepByTransition.put(transitionKey(t), s.step());
+                triggers.put(s.run() + "/" + s.step(), true);
+              }
+            }
+          }
+        }
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latenciesNanos = new ArrayList<>();
+        LatencyReader reader = new LatencyReader(servers, triggerStepByTransition, sentAt, latenciesNanos);
+        reader.start();
+        reader.awaitPositioned();
+        long txBefore = analyzer.stats().snapshot().transactions();
+        System.err.printf(Locale.ROOT, "latency: %d runs x %d evaluations at %.0f records/s, %d transitions expected ...%n",
+            runs, latencyEvaluations, latencyRate, triggerStepByTransition.size());
+        double achieved = produce(servers, interleave(latRuns), latencyRate, triggers, sentAt);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (reader.received() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(20_000_000);
+        }
+        reader.stopReading();
+        reader.join(5_000);
+        long latTx = analyzer.stats().snapshot().transactions() - txBefore;
+        long[] sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+
+        String table = String.format(Locale.ROOT, String.join("\n",
+            "| measure | value |",
+            "|---|---|",
+            "| throughput, %d runs x %d records (%d records), backlog | %.0f records/s (%d transactions, %.0f records each) |",
+            "| detection latency p50, %d runs at %.0f records/s | %.1f ms |",
+            "| detection latency p99 | %.1f ms |",
+            "| detection latency max | %.1f ms |",
+            "| transitions measured | %d of %d (%d transactions during the latency run) |",
+            "| settings | %d partitions, max.poll.records %d, linger.ms %d, one transaction per poll batch |"),
+            runs, evaluations, total, throughput, tpStats.transactions(), (double) total / Math.max(1, tpStats.transactions()),
+            runs, achieved, millis(sorted, 0.50), millis(sorted, 0.99), millis(sorted, 1.0),
+            sorted.length, triggerStepByTransition.size(), latTx,
+            partitions, maxPoll, linger);
+        System.out.println("date: " + LocalDate.now() + ", cores: " + Runtime.getRuntime().availableProcessors());
+        System.out.println(table);
+      }
+    }
+    System.exit(0);
+  }
+
+  private static String transitionKey(Transition t) {
+    return t.run() + "/" + t.to() + "/" + t.step();
+  }
+
+  private static double millis(long[] sorted, double q) {
+    if (sorted.length == 0) return Double.NaN;
+    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+    return sorted[Math.max(0, i)] / 1e6;
+  }
+
+  private static Map<String, List<StepRecord>> runs(String prefix, int n, int evaluations) {
+    SyntheticRuns.Shape[] shapes = SyntheticRuns.Shape.values();
+    Map<String, List<StepRecord>> out = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      String run = prefix + i;
+      out.put(run, SyntheticRuns.steps(run, shapes[i % shapes.length], evaluations, i));
+    }
+    return out;
+  }
+
+  private static List<StepRecord> interleave(Map<String, List<StepRecord>> runs) {
+    List<Iterator<StepRecord>> its = new ArrayList<>();
+    runs.values().forEach(l -> its.add(l.iterator()));
+    List<StepRecord> out = new ArrayList<>();
+    boolean any = true;
+    while (any) {
+      any = false;
+      for (Iterator<StepRecord> it : its) {
+        if (it.hasNext()) {
+          out.add(it.next());
+          any = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double produce(String servers, List<StepRecord> records, double rate, Map<String, Boolean> triggers)
+      throws Exception {
+    return produce(servers, records, rate, triggers, new HashMap<>());
+  }
+
+  /** Sends the records (paced at {@code rate}/s when > 0), noting when each trigger record was sent. */
+  private static double produce(String servers, List<StepRecord> records, double rate, Map<String, Boolean> triggers,
+      Map<String, Long> sentAt) throws Exception {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? 1 : 20);
+    c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    long start = System.nanoTime();
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < records.size(); i++) {
+        if (rate > 0) {
+          long due = start + (long) (i * 1e9 / rate);
+          long wait;
+          while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+        }
+        StepRecord s = records.get(i);
+        String key = s.run() + "/" + s.step();
+        if (triggers.containsKey(key)) sentAt.put(key, System.nanoTime());
+        p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)));
+      }
+      p.flush();
+    }
+    return records.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Reads grokwatch.events read_committed from its end and times each expected transition. */
+  private static final class LatencyReader extends Thread {
+    private final String servers;
+    private final Map<String, Long> triggerStep;
+    private final Map<String, Long> sentAt;
+    private final List<Long> latencies;
+    private volatile boolean running = true;
+    private volatile boolean positioned;
+    private volatile int received;
+
+    LatencyReader(String servers, Map<String, Long> triggerStep, Map<String, Long> sentAt, List<Long> latencies) {
+      super("bench-latency-reader");
+      setDaemon(true);
+      this.servers = servers;
+      this.triggerStep = triggerStep;
+      this.sentAt = sentAt;
+      this.latencies = latencies;
+    }
+
+    int received() {
+      return received;
+    }
+
+    void awaitPositioned() {
+      while (!positioned) LockSupport.parkNanos(10_000_000);
+    }
+
+    void stopReading() {
+      running = false;
+    }
+
+    @Override
+    public void run() {
+      Map<String, Object> c = new HashMap<>();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> tps = new ArrayList<>();
+        consumer.partitionsFor(Topics.EVENTS).forEach(pi -> tps.add(new TopicPartition(Topics.EVENTS, pi.partition())));
+        consumer.assign(tps);
+        consumer.seekToEnd(tps);
+        tps.forEach(consumer::position); // resolve the end offsets now, before the runs start
+        positioned = true;
+        while (running) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+            long now = System.nanoTime();
+            Event e = EventCodec.decode(r.value());
+            if (!(e instanceof Transition t)) continue;
+            Long step = triggerStep.get(transitionKey(t));
+            if (step == null) continue;
+            Long sent = sentAt.get(t.run() + "/" + step);
+            if (sent != null) {
+              synchronized (latencies) {
+                latencies.add(now - sent);
+              }
+            }
+            received++;
+          }
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(args));
+      }
+      out.put(args[i], args[++i]);
+    }
+    return out;
+  }
+}

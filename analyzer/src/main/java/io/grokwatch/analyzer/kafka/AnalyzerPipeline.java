@@ -1,0 +1,249 @@
+package io.grokwatch.analyzer.kafka;
+
+import io.grokwatch.analyzer.kafka.RunStateStore.RunSlot;
+import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.structure.StructureAnalyzer;
+import io.grokwatch.events.Alert;
+import io.grokwatch.events.ControlCommand;
+import io.grokwatch.events.DlqRecord;
+import io.grokwatch.events.EmbeddingSnapshot;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.StepRecord;
+import io.grokwatch.events.StructureAnalysis;
+import io.grokwatch.events.Topics;
+import io.grokwatch.events.Transition;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One life of the analyzer: a {@link KafkaSource} and a {@link TransactionalPublisher}, joined
+ * by the named steps decode, route by run, detect, publish, commit. Each poll batch is one
+ * transaction. The pipeline ends with an error on the first failure; the service then builds a
+ * new one, which restores per-run state from the changelog (the failed batch's in-memory
+ * effects are thrown away with this one).
+ */
+final class AnalyzerPipeline {
+  /** Poll batches queued for the worker; beyond it the source pauses its partitions. */
+  private static final int WORKER_PREFETCH = 2;
+
+  private final KafkaSource<RestoredState> source;
+  private final TransactionalPublisher publisher;
+  private final StateChangelog changelog;
+  private final RunStateStore store;
+  private final StopPolicy stopPolicy;
+  private final int topK;
+  private final AnalyzerStats stats;
+  private final Consumer<Event> listener;
+  private final Scheduler worker;
+  private final Clock clock;
+
+  AnalyzerPipeline(
+      KafkaSource<RestoredState> source, TransactionalPublisher publisher, StateChangelog changelog,
+      RunStateStore store, StopPolicy stopPolicy, int topK, AnalyzerStats stats, Consumer<Event> listener,
+      Scheduler worker, Clock clock) {
+    this.source = source;
+    this.publisher = publisher;
+    this.changelog = changelog;
+    this.store = store;
+    this.stopPolicy = stopPolicy;
+    this.topK = topK;
+    this.stats = stats;
+    this.listener = listener;
+    this.worker = worker;
+    this.clock = clock;
+  }
+
+  /** Runs until cancelled or failed; emits the counts of each committed batch. */
+  Flux<AnalyzerStats.BatchCounts> run() {
+    return source.receive()
+        .publishOn(worker, WORKER_PREFETCH) // the worker thread owns the per-run state and the producer
+        .concatMap(this::handle);
+  }
+
+  private Publisher<AnalyzerStats.BatchCounts> handle(SourceSignal<RestoredState> signal) {
+    if (signal instanceof SourceSignal.Revoked<RestoredState> revoked) {
+      store.drop(partitionNumbers(revoked.partitions()));
+      return Mono.empty();
+    }
+    if (signal instanceof SourceSignal.Assigned<RestoredState> assigned) {
+      store.install(assigned.restored());
+      return Mono.empty();
+    }
+    SourceSignal.Batch<RestoredState> batch = (SourceSignal.Batch<RestoredState>) signal;
+    if (!source.begin(batch)) { // polled before a rebalance that rewound its partitions
+      source.finished(batch);
+      return Mono.empty();
+    }
+    return process(batch).doFinally(s -> source.finished(batch));
+  }
+
+  /** One poll batch, one transaction. */
+  private Mono<AnalyzerStats.BatchCounts> process(SourceSignal.Batch<RestoredState> batch) {
+    return Mono.just(batch)
+        .map(this::decode)
+        .map(this::routeByRun)
+        .map(this::detect)
+        .map(this::publish)
+        .map(published -> commit(batch, published))
+        .doOnNext(this::report)
+        .map(Committed::counts)
+        .onErrorResume(e -> {
+          publisher.abortQuietly();
+          return Mono.error(e);
+        });
+  }
+
+  // ------------------------------------------------------------------ step: decode
+
+  /** Every record decoded and validated; bad ones become DLQ records, never exceptions. */
+  private List<Decoded> decode(SourceSignal.Batch<RestoredState> batch) {
+    long now = clock.millis();
+    List<Decoded> out = new ArrayList<>(batch.size());
+    for (ConsumerRecord<String, byte[]> r : batch.records()) out.add(Decoded.of(r, now));
+    return out;
+  }
+
+  // ------------------------------------------------------------------ step: route by run
+
+  /** The inputs of one run in this batch, in offset order. */
+  private record RunInputs(int partition, String run, List<Decoded.Input> inputs) {}
+
+  /** A batch split by run; a run's inputs keep their order, runs are independent. */
+  private record Routed(List<RunInputs> runs, List<DlqRecord> bad, int recordsIn) {}
+
+  private Routed routeByRun(List<Decoded> decoded) {
+    Map<String, RunInputs> runs = new LinkedHashMap<>();
+    List<DlqRecord> bad = new ArrayList<>();
+    for (Decoded d : decoded) {
+      if (d instanceof Decoded.Bad b) {
+        bad.add(b.dlq());
+      } else {
+        Decoded.Input in = (Decoded.Input) d;
+        String run = in.event().run();
+        // Runs are keyed by partition too: a run id on two partitions would be two runs' state.
+        runs.computeIfAbsent(in.partition() + "/" + run, k -> new RunInputs(in.partition(), run, new ArrayList<>()))
+            .inputs().add(in);
+      }
+    }
+    return new Routed(List.copyOf(runs.values()), bad, decoded.size());
+  }
+
+  // ------------------------------------------------------------------ step: detect
+
+  /** What one batch produced, before anything was written. */
+  private record Detected(List<Event> events, List<ControlCommand> controls, List<DlqRecord> dlq,
+      List<RunSlot> touched, int recordsIn) {}
+
+  private Detected detect(Routed routed) {
+    long now = clock.millis();
+    List<Event> events = new ArrayList<>();
+    List<ControlCommand> controls = new ArrayList<>();
+    List<DlqRecord> dlq = new ArrayList<>(routed.bad());
+    List<RunSlot> touched = new ArrayList<>(routed.runs().size());
+    for (RunInputs run : routed.runs()) {
+      RunSlot slot = store.slot(run.partition(), run.run());
+      for (Decoded.Input in : run.inputs()) {
+        if (in.event() instanceof StepRecord step) {
+          events.addAll(slot.detector.accept(step, now));
+          autoStop(slot, step, now).ifPresent(controls::add);
+        } else {
+          EmbeddingSnapshot snapshot = (EmbeddingSnapshot) in.event();
+          StructureAnalysis analysis;
+          try {
+            analysis = StructureAnalyzer.analyze(snapshot, topK, now);
+          } catch (RuntimeException e) { // a snapshot that decodes but cannot be analyzed
+            dlq.add(new DlqRecord(snapshot.run(), in.source().topic(), in.source().partition(), in.source().offset(),
+                snapshot.toString(), "structure analysis failed: " + e.getMessage(), now));
+            continue;
+          }
+          events.add(analysis);
+          events.addAll(slot.detector.accept(analysis, now));
+        }
+      }
+      touched.add(slot);
+    }
+    return new Detected(events, controls, dlq, touched, routed.recordsIn());
+  }
+
+  /** A STOP for the run when the policy says so, once per run (remembered in the changelog). */
+  private java.util.Optional<ControlCommand> autoStop(RunSlot slot, StepRecord step, long now) {
+    if (stopPolicy == null || slot.stopSent) return java.util.Optional.empty();
+    return stopPolicy.shouldStop(slot.detector.summary(), step).map(reason -> {
+      slot.stopSent = true;
+      return new ControlCommand(step.run(), step.run() + "/auto-stop", ControlCommand.Command.STOP, now, reason);
+    });
+  }
+
+  // ------------------------------------------------------------------ step: publish
+
+  /** Sends the batch's outputs and the touched runs' state inside a new transaction. */
+  private Detected publish(Detected d) {
+    if (Boolean.getBoolean("dbg")) System.err.printf("DBG publish start %d%n", System.nanoTime() / 1_000_000);
+    List<ProducerRecord<String, byte[]>> records =
+        new ArrayList<>(d.events().size() + d.controls().size() + d.dlq().size() + d.touched().size());
+    for (Event e : d.events()) records.add(record(Topics.EVENTS, e));
+    for (ControlCommand c : d.controls()) records.add(record(Topics.CONTROL, c));
+    for (DlqRecord r : d.dlq()) records.add(record(Topics.DLQ, r));
+    for (RunSlot s : d.touched()) records.add(changelog.record(s.partition, s.detector.state(), s.stopSent));
+    publisher.publish(records);
+    return d;
+  }
+
+  private static ProducerRecord<String, byte[]> record(String topic, Event e) {
+    return new ProducerRecord<>(topic, e.run(), EventCodec.encode(e));
+  }
+
+  // ------------------------------------------------------------------ step: commit
+
+  /** A committed batch: what it wrote and its counts. */
+  private record Committed(Detected detected, AnalyzerStats.BatchCounts counts) {}
+
+  /** Adds the input offsets to the transaction and commits it: outputs, state and offsets at once. */
+  private Committed commit(SourceSignal.Batch<RestoredState> batch, Detected d) {
+    long t0 = System.nanoTime();
+    publisher.commit(batch.nextOffsets(), batch.group());
+    if (Boolean.getBoolean("dbg")) {
+      long now = System.currentTimeMillis();
+      long oldest = batch.records().stream().mapToLong(r -> now - r.timestamp()).max().orElse(0);
+      long newest = batch.records().stream().mapToLong(r -> now - r.timestamp()).min().orElse(0);
+      System.err.printf("DBG commit %d recs %.1f ms, age at commit %d..%d ms%n", batch.size(), (System.nanoTime() - t0) / 1e6, newest, oldest);
+    }
+    long transitions = d.events().stream().filter(e -> e instanceof Transition).count();
+    long alerts = d.events().stream().filter(e -> e instanceof Alert).count();
+    long structures = d.events().size() - transitions - alerts;
+    return new Committed(d, new AnalyzerStats.BatchCounts(
+        d.recordsIn(), d.events().size() + d.controls().size(), d.dlq().size(), transitions, alerts, structures,
+        d.controls().size()));
+  }
+
+  // ------------------------------------------------------------------ edge: report
+
+  /** Counts and tells the listener what was committed; nothing here runs for an aborted batch. */
+  private void report(Committed c) {
+    stats.committed(c.counts());
+    if (listener == null) return;
+    c.detected().events().forEach(listener);
+    c.detected().controls().forEach(listener);
+    c.detected().dlq().forEach(listener);
+  }
+
+  private static Set<Integer> partitionNumbers(Set<TopicPartition> partitions) {
+    Set<Integer> out = new LinkedHashSet<>();
+    for (TopicPartition tp : partitions) out.add(tp.partition());
+    return out;
+  }
+}

@@ -1,0 +1,208 @@
+package io.grokwatch.analyzer.kafka;
+
+import io.grokwatch.analyzer.detect.DetectorState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The compacted topic holding each run's detector state (key = run id, value =
+ * {@link DetectorState#encode}, header {@code grokwatch.stop-sent}). Its partition i holds the
+ * runs of input partition i, and only the owner of input partition i writes it, inside the
+ * transaction that commits the inputs: so the state read back on assignment is exactly the state
+ * after the committed offsets. See README-exactly-once.md.
+ */
+final class StateChangelog implements AssignmentHandler<RestoredState> {
+  /** The changelog of the default consumer group. */
+  static final String DEFAULT_TOPIC = "grokwatch.analyzer-state";
+  static final String STOP_SENT_HEADER = "grokwatch.stop-sent";
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
+
+  private final String topic;
+  private final Map<String, Object> restoreConsumerConfig;
+  private final Duration restoreTimeout;
+  private KafkaConsumer<String, byte[]> restorer;
+
+  /**
+   * @param clientConfig connection settings (bootstrap servers, security); group settings are
+   *     dropped, the reader is a plain read_committed assign() consumer
+   */
+  StateChangelog(String topic, Map<String, Object> clientConfig, Duration restoreTimeout) {
+    this.topic = topic;
+    Map<String, Object> cfg = new HashMap<>(clientConfig);
+    cfg.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    cfg.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    cfg.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "grokwatch-state-restore-" + topic);
+    this.restoreConsumerConfig = Map.copyOf(cfg);
+    this.restoreTimeout = restoreTimeout;
+  }
+
+  /** The changelog topic of a consumer group: the default group keeps the documented name. */
+  static String topicFor(String groupId) {
+    return groupId.equals(AnalyzerService.DEFAULT_GROUP_ID) ? DEFAULT_TOPIC : DEFAULT_TOPIC + "." + groupId;
+  }
+
+  String topic() {
+    return topic;
+  }
+
+  /** The changelog record of one run, for the partition its inputs come from. */
+  ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent) {
+    List<Header> headers = stopSent ? List.of(new RecordHeader(STOP_SENT_HEADER, TRUE)) : List.of();
+    return new ProducerRecord<>(topic, partition, state.run(), DetectorState.encode(state), headers);
+  }
+
+  /**
+   * Reads the changelog partitions matching {@code assigned} up to their last stable offset.
+   * Called after the input partitions' committed offsets were fetched, which under
+   * read_committed waits for any transaction holding offsets for them; so every state write
+   * that belongs to those offsets is committed and below the last stable offset.
+   */
+  @Override
+  public RestoredState restore(Set<TopicPartition> assigned) {
+    Set<Integer> partitions = new TreeSet<>();
+    for (TopicPartition tp : assigned) partitions.add(tp.partition());
+    Map<Integer, Map<String, StoredRun>> out = new HashMap<>();
+    if (partitions.isEmpty()) return new RestoredState(out);
+    List<TopicPartition> tps = new ArrayList<>();
+    for (int p : partitions) {
+      tps.add(new TopicPartition(topic, p));
+      out.put(p, new HashMap<>());
+    }
+    KafkaConsumer<String, byte[]> c = restorer();
+    c.assign(tps);
+    c.seekToBeginning(tps);
+    Map<TopicPartition, Long> end = c.endOffsets(tps, restoreTimeout);
+    long deadline = System.nanoTime() + restoreTimeout.toNanos();
+    while (!caughtUp(c, tps, end)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("restoring " + topic + " " + partitions + " took longer than "
+            + restoreTimeout.toSeconds() + " s; is the broker reachable?");
+      }
+      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+        Map<String, StoredRun> runs = out.get(r.partition());
+        if (r.value() == null) {
+          runs.remove(r.key());
+        } else {
+          runs.put(r.key(), decode(r));
+        }
+      }
+    }
+    c.assign(List.of());
+    return new RestoredState(out);
+  }
+
+  private static boolean caughtUp(KafkaConsumer<String, byte[]> c, List<TopicPartition> tps, Map<TopicPartition, Long> end) {
+    for (TopicPartition tp : tps) {
+      if (c.position(tp) < end.get(tp)) return false;
+    }
+    return true;
+  }
+
+  private StoredRun decode(ConsumerRecord<String, byte[]> r) {
+    try {
+      Header h = r.headers().lastHeader(STOP_SENT_HEADER);
+      return new StoredRun(DetectorState.decode(r.value()), h != null);
+    } catch (RuntimeException e) {
+      // Starting the run over would repeat its transitions: exactly-once needs this state.
+      throw new FatalAnalyzerException("state of run '" + r.key() + "' at " + topic + "-" + r.partition()
+          + " offset " + r.offset() + " does not decode (" + e.getMessage() + "); if the detector's state format "
+          + "changed, delete topic " + topic + " and the group's offsets to reanalyze from the start", e);
+    }
+  }
+
+  private KafkaConsumer<String, byte[]> restorer() {
+    if (restorer == null) {
+      restorer = new KafkaConsumer<>(restoreConsumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+    return restorer;
+  }
+
+  @Override
+  public void close() {
+    if (restorer != null) {
+      restorer.close(Duration.ofSeconds(2));
+      restorer = null;
+    }
+  }
+
+  /** A topic just created is unknown to the broker until its metadata has propagated: retry. */
+  private static TopicDescription describeWhenKnown(Admin admin, String topic, Duration timeout)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames()
+            .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).get(topic);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /**
+   * Checks that the inputs are co-partitioned and creates the changelog (compacted, as many
+   * partitions as the inputs) if it is missing. Returns the partition count.
+   */
+  static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout) {
+    try {
+      Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      int partitions = described.get(inputs.get(0)).partitions().size();
+      for (String t : inputs) {
+        int n = described.get(t).partitions().size();
+        if (n != partitions) {
+          throw new FatalAnalyzerException("topics " + inputs.get(0) + " (" + partitions + " partitions) and " + t
+              + " (" + n + ") must have the same partition count: one run's records must land on the same partition number");
+        }
+      }
+      NewTopic nt = new NewTopic(changelog, java.util.Optional.of(partitions), java.util.Optional.empty())
+          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      try {
+        admin.createTopics(List.of(nt)).all().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) throw e;
+      }
+      int n = describeWhenKnown(admin, changelog, timeout).partitions().size();
+      if (n != partitions) {
+        throw new FatalAnalyzerException("state topic " + changelog + " has " + n + " partitions but the inputs have "
+            + partitions + "; delete it (the analyzer recreates it) or give the inputs " + n + " partitions");
+      }
+      return partitions;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking topics", e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("cannot check topics " + inputs + " and " + changelog + ": " + cause.getMessage(), cause);
+    }
+  }
+}

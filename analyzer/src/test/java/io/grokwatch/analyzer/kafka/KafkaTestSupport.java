@@ -1,0 +1,176 @@
+package io.grokwatch.analyzer.kafka;
+
+import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.analyzer.detect.RunDetector;
+import io.grokwatch.broker.EmbeddedKafka;
+import io.grokwatch.events.Alert;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.StepRecord;
+import io.grokwatch.events.Topics;
+import io.grokwatch.events.Transition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Shared helpers of the analyzer's Kafka tests: one broker per JVM, produce, read back, wait. */
+final class KafkaTestSupport {
+  private static EmbeddedKafka shared;
+
+  private KafkaTestSupport() {}
+
+  /** A 6-partition broker shared by the tests of this JVM; tests keep apart by run id and group id. */
+  static synchronized EmbeddedKafka sharedBroker() {
+    if (shared == null) {
+      shared = EmbeddedKafka.builder().partitions(6).build().start();
+      EmbeddedKafka k = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(k::close));
+    }
+    return shared;
+  }
+
+  static KafkaProducer<String, byte[]> producer(String servers) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Produces the runs' steps to grokwatch.metrics interleaved across runs, as concurrent trainers would. */
+  static void produceInterleaved(String servers, Map<String, List<StepRecord>> runs) {
+    try (KafkaProducer<String, byte[]> p = producer(servers)) {
+      for (StepRecord s : interleave(runs)) p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)));
+      p.flush();
+    }
+  }
+
+  static List<StepRecord> interleave(Map<String, List<StepRecord>> runs) {
+    List<Iterator<StepRecord>> its = runs.values().stream().map(List::iterator).collect(Collectors.toList());
+    List<StepRecord> out = new ArrayList<>();
+    boolean any = true;
+    while (any) {
+      any = false;
+      for (Iterator<StepRecord> it : its) {
+        if (it.hasNext()) {
+          out.add(it.next());
+          any = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every committed record of a topic, as of now (read_committed up to the last stable offset). */
+  static List<ConsumerRecord<String, byte[]>> readCommitted(String servers, String topic) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = consumer.partitionsFor(topic).stream()
+          .map(pi -> new TopicPartition(topic, pi.partition())).collect(Collectors.toList());
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+      List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) throw new AssertionError("reading " + topic + " did not finish in 30 s");
+        consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+      return out;
+    }
+  }
+
+  /** The committed events on grokwatch.events of the given runs, grouped by run in topic order. */
+  static Map<String, List<Event>> committedEvents(String servers, Set<String> runs) {
+    Map<String, List<Event>> out = new LinkedHashMap<>();
+    for (ConsumerRecord<String, byte[]> r : readCommitted(servers, Topics.EVENTS)) {
+      if (!runs.contains(r.key())) continue;
+      out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(EventCodec.decode(r.value()));
+    }
+    return out;
+  }
+
+  /** Transitions and alerts as comparable lines, without detectedTime (the only wall-clock field). */
+  static List<String> outcome(List<Event> events) {
+    List<String> out = new ArrayList<>();
+    for (Event e : events) {
+      if (e instanceof Transition t) {
+        out.add("transition " + t.run() + " " + t.from() + "->" + t.to() + " step=" + t.step() + " detected=" + t.detectedStep());
+      } else if (e instanceof Alert a) {
+        out.add("alert " + a.run() + " " + a.kind() + " step=" + a.step() + " detected=" + a.detectedStep()
+            + " valAcc=" + a.valAcc() + " " + a.message());
+      }
+    }
+    return out;
+  }
+
+  /** What the detector emits for each run fed directly, record by record (no Kafka). */
+  static Map<String, List<String>> offlineOutcome(Map<String, List<StepRecord>> runs, DetectorConfig config) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    runs.forEach((run, steps) -> {
+      RunDetector d = new RunDetector(run, config);
+      List<Event> events = new ArrayList<>();
+      for (StepRecord s : steps) events.addAll(d.accept(s, 0));
+      out.put(run, outcome(events));
+    });
+    return out;
+  }
+
+  /** Waits until the group has committed offsets at the end of every partition of the topics. */
+  static void awaitCaughtUp(String servers, String group, List<String> topics, Duration max) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (String t : topics) {
+        admin.describeTopics(List.of(t)).allTopicNames().get().get(t).partitions()
+            .forEach(p -> tps.add(new TopicPartition(t, p.partition())));
+      }
+      Map<TopicPartition, OffsetSpec> latest = tps.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(latest).all().get();
+      await("group " + group + " to commit to the end of " + topics, max, () -> {
+        try {
+          Map<TopicPartition, OffsetAndMetadata> committed =
+              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+          return tps.stream().allMatch(tp -> end.get(tp).offset() == 0
+              || (committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp).offset()));
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+  }
+
+  /** Polls a condition every 50 ms until it holds or the deadline passes. */
+  static void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + max.toSeconds() + " s waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+}

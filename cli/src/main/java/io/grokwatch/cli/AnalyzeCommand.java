@@ -1,0 +1,245 @@
+package io.grokwatch.cli;
+
+import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.analyzer.kafka.AnalyzerService;
+import io.grokwatch.analyzer.kafka.AnalyzerStats;
+import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.events.Alert;
+import io.grokwatch.events.ControlCommand;
+import io.grokwatch.events.DlqRecord;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.Transition;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code grokwatch analyze}: the live analyzer service, until Ctrl-C. */
+@Command(name = "analyze",
+    description = {
+        "Watches grokwatch.metrics and grokwatch.embeddings live: detects each run's phase transitions and "
+            + "alerts and publishes them (and structure analyses) on grokwatch.events, exactly once; bad records "
+            + "go to grokwatch.dlq. Prints a line per transition, alert and auto-stop, and a stats line every "
+            + "--stats-every, until Ctrl-C.",
+        "Run several with the same --group-id and distinct --instance-id to share the runs; a restarted "
+            + "instance must keep its --instance-id."})
+public final class AnalyzeCommand implements Callable<Integer> {
+  /** How long a Ctrl-C waits for the analyzer to commit its batch and leave the group. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  @Spec CommandSpec spec;
+
+  @Mixin KafkaOptions kafka;
+
+  @Option(names = "--group-id", paramLabel = "GROUP", defaultValue = AnalyzerService.DEFAULT_GROUP_ID,
+      description = "Kafka consumer group; instances in one group share the runs. Also names the state topic.")
+  String groupId;
+
+  @Option(names = "--instance-id", paramLabel = "ID",
+      description = "This instance's id: unique among running instances, the same after a restart (default: host name).")
+  String instanceId;
+
+  @Option(names = "--auto-stop", paramLabel = "POLICY",
+      description = "Send one STOP per run on grokwatch.control when the policy says so: grokked+N, memorized+N, steps=N.")
+  String autoStop;
+
+  @Option(names = "--train-threshold", paramLabel = "ACC", defaultValue = "0.9",
+      description = "Train accuracy that defines t_train.")
+  double trainThreshold;
+
+  @Option(names = "--val-threshold", paramLabel = "ACC", defaultValue = "0.9",
+      description = "Validation accuracy that defines t_val.")
+  double valThreshold;
+
+  @Option(names = "--grok-gap", paramLabel = "STEPS", defaultValue = "1000",
+      description = "t_val - t_train at or above this is grokking, below it comprehension.")
+  long grokGap;
+
+  @Option(names = "--smoothing-window", paramLabel = "N", defaultValue = "3",
+      description = "Evaluations in the running median (odd; 1 turns smoothing off).")
+  int smoothingWindow;
+
+  @Option(names = "--jump-min-rise", paramLabel = "ACC", defaultValue = "0.1",
+      description = "Rise of validation accuracy above its memorized plateau that raises VAL_ACC_JUMP.")
+  double jumpMinRise;
+
+  @Option(names = "--stall-steps", paramLabel = "STEPS", defaultValue = "20000",
+      description = "Steps without progress that raise STALLED.")
+  long stallSteps;
+
+  @Option(names = "--max-poll-records", paramLabel = "N", defaultValue = "2000",
+      description = "Records per poll, hence per transaction at most.")
+  int maxPollRecords;
+
+  @Option(names = "--stats-every", paramLabel = "DURATION", defaultValue = "30s",
+      converter = BridgeCommand.DurationConverter.class,
+      description = "How often to print records in/out, DLQ and lag (e.g. 10s, 1m).")
+  Duration statsEvery;
+
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    AnalyzerService.Builder config = AnalyzerService.builder()
+        .clientConfig(kafka.clientProperties())
+        .groupId(nonBlank("--group-id", groupId))
+        .detectorConfig(detectorConfig())
+        .maxPollRecords(positive("--max-poll-records", maxPollRecords));
+    if (instanceId != null) config.instanceId(nonBlank("--instance-id", instanceId));
+    if (autoStop != null) config.stopPolicy(stopPolicy());
+    PrintWriter out = spec.commandLine().getOut();
+    config.listener(e -> print(out, e));
+    Thread onCtrlC = new Thread(this::stopAndAwait, "grokwatch-analyze-shutdown");
+    boolean interrupted = false;
+    try (AnalyzerService analyzer = config.build().start()) {
+      Runtime.getRuntime().addShutdownHook(onCtrlC);
+      out.println("analyzing " + kafka.bootstrapServers() + " as group " + analyzer.groupId() + ", instance "
+          + analyzer.instanceId() + "; state in " + analyzer.stateTopic()
+          + (autoStop == null ? "" : "; auto-stop " + autoStop));
+      out.println("Press Ctrl-C to stop.");
+      out.flush();
+      ready.countDown();
+      try {
+        interrupted = !awaitStopOrFailure(analyzer, out);
+      } catch (ExecutionException fatal) {
+        throw new IllegalStateException("the analyzer stopped: " + OneLine.describe(fatal.getCause()), fatal.getCause());
+      }
+      out.println("stopping the analyzer ...");
+      out.flush();
+    } finally {
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException | IllegalArgumentException notRemovable) {
+        // Ctrl-C: the hook is running and waits for the close above. Failed start: never added.
+      }
+    }
+    out.println("analyzer stopped.");
+    out.flush();
+    if (interrupted) Thread.currentThread().interrupt();
+    return 0;
+  }
+
+  /**
+   * Prints stats every --stats-every until a stop request (true) or an interrupt (false); a
+   * fatal error of the analyzer throws. Checks five times a second, so a failure ends the
+   * command at once rather than at the next stats line.
+   */
+  private boolean awaitStopOrFailure(AnalyzerService analyzer, PrintWriter out) throws ExecutionException {
+    long nextStats = System.nanoTime() + statsEvery.toNanos();
+    try {
+      while (!stopRequested.await(200, TimeUnit.MILLISECONDS)) {
+        try {
+          analyzer.termination().get(0, TimeUnit.MILLISECONDS);
+          return true; // ended without error (closed elsewhere): nothing left to wait for
+        } catch (TimeoutException stillRunning) {
+          if (System.nanoTime() >= nextStats) {
+            printStats(out, analyzer.stats().snapshot());
+            nextStats += statsEvery.toNanos();
+          }
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  private DetectorConfig detectorConfig() {
+    try {
+      return DetectorConfig.builder()
+          .trainThreshold(trainThreshold).valThreshold(valThreshold).grokGapSteps(grokGap)
+          .smoothingWindow(smoothingWindow).jumpMinRise(jumpMinRise).stallSteps(stallSteps)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private StopPolicy stopPolicy() {
+    try {
+      return StopPolicy.parse(autoStop);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--auto-stop: " + e.getMessage());
+    }
+  }
+
+  private String nonBlank(String option, String value) {
+    if (value.isBlank()) throw new ParameterException(spec.commandLine(), option + " must not be empty");
+    return value;
+  }
+
+  private int positive(String option, int value) {
+    if (value < 1) throw new ParameterException(spec.commandLine(), option + " must be >= 1, was " + value);
+    return value;
+  }
+
+  /** One line per committed transition, alert, auto-stop and DLQ record; structure analyses are silent. */
+  static String line(Event e) {
+    if (e instanceof Transition t) {
+      return CLOCK.format(Instant.ofEpochMilli(t.detectedTime())) + "  " + t.run() + "  " + t.from() + " -> " + t.to()
+          + " at step " + t.step() + " (detected at step " + t.detectedStep() + ")";
+    }
+    if (e instanceof Alert a) {
+      return CLOCK.format(Instant.ofEpochMilli(a.detectedTime())) + "  " + a.run() + "  ALERT " + a.kind() + ": "
+          + a.message();
+    }
+    if (e instanceof ControlCommand c) {
+      return CLOCK.format(Instant.ofEpochMilli(c.time())) + "  " + c.run() + "  sent " + c.command() + ": " + c.reason();
+    }
+    if (e instanceof DlqRecord d) {
+      return CLOCK.format(Instant.ofEpochMilli(d.time())) + "  " + d.run() + "  DLQ " + d.sourceTopic() + "-"
+          + d.partition() + "@" + d.offset() + ": " + d.error();
+    }
+    return null;
+  }
+
+  private static void print(PrintWriter out, Event e) {
+    String line = line(e);
+    if (line != null) {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  private static void printStats(PrintWriter out, AnalyzerStats.Snapshot s) {
+    out.println("stats: " + s.recordsIn() + " records in, " + s.recordsOut() + " out, " + s.transitions()
+        + " transitions, " + s.alerts() + " alerts, " + s.dlq() + " to the DLQ, lag " + s.lag()
+        + (s.restarts() > 0 ? ", " + s.restarts() + " pipeline restarts" : ""));
+    out.flush();
+  }
+
+  /** Asks a running analyze command to stop; {@link #call()} then returns 0. For tests and hooks. */
+  void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /** Waits until the analyzer is started; false on timeout. */
+  boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void stopAndAwait() {
+    requestStop();
+    try {
+      stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

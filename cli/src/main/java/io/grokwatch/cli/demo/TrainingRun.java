@@ -1,0 +1,160 @@
+package io.grokwatch.cli.demo;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.grokwatch.events.Provenance;
+import io.grokwatch.events.RunStarted;
+import io.grokwatch.trainer.publish.EventPublisher;
+import io.grokwatch.trainer.publish.PublishingListener;
+import io.grokwatch.trainer.train.Backend;
+import io.grokwatch.trainer.train.Outcome;
+import io.grokwatch.trainer.train.StepListener;
+import io.grokwatch.trainer.train.StepMetrics;
+import io.grokwatch.trainer.train.TrainConfig;
+import io.grokwatch.trainer.train.Trainer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One training run on its own thread, publishing run_started, then (through the trainer's
+ * {@link PublishingListener}) every evaluated step, embedding snapshots and run_finished, and
+ * feeding the live view. The trainer (and with it ND4J, which
+ * takes seconds to load) is built as soon as the run is prepared, while the services start;
+ * training begins at {@link #start}.
+ */
+public final class TrainingRun implements AutoCloseable {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final TrainConfig config;
+  private final String run;
+  private final Thread thread;
+  private final CountDownLatch go = new CountDownLatch(1);
+  private final CompletableFuture<Trainer> built = new CompletableFuture<>();
+  private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+  private final AtomicLong stopAtStep = new AtomicLong(Long.MAX_VALUE);
+  private volatile EventPublisher publisher;
+  private volatile PublishingListener publishing;
+  private volatile LiveView view;
+  private volatile boolean cancelled;
+
+  private TrainingRun(TrainConfig config, String run, int threads) {
+    this.config = config;
+    this.run = run;
+    this.thread = new Thread(() -> body(threads), "grokwatch-demo-trainer");
+    this.thread.setDaemon(true);
+  }
+
+  /** Builds the trainer in the background; nothing is published before {@link #start}. */
+  public static TrainingRun prepare(TrainConfig config, String run, int threads) {
+    TrainingRun r = new TrainingRun(config, run, threads);
+    r.thread.start();
+    return r;
+  }
+
+  /** Waits until the trainer is built (ND4J loaded, task split); rethrows what failed. */
+  public void awaitBuilt() throws Exception {
+    try {
+      built.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof Exception cause) throw cause;
+      throw e;
+    }
+  }
+
+  /** Publishes run_started and starts training; returns at once. */
+  public void start(EventPublisher publisher, LiveView view) {
+    this.publisher = publisher;
+    this.publishing = new PublishingListener(run, taskId(), modulus(), List.of(publisher), view::println);
+    this.view = view;
+    go.countDown();
+  }
+
+  /** Completes when training ends, however it ends. */
+  public CompletableFuture<Outcome> outcome() {
+    return outcome;
+  }
+
+  /** Stops training at the first evaluated step at or after {@code step} (now, if it is past). */
+  public void stopAt(long step) {
+    stopAtStep.accumulateAndGet(step, Math::min);
+  }
+
+  /** Stops training at the next step. */
+  public void stop() {
+    stopAt(0);
+    built.thenAccept(t -> t.stopRequested().set(true));
+  }
+
+  public String run() {
+    return run;
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  private void body(int threads) {
+    try {
+      Trainer trainer = new Trainer(config, new Listener());
+      Backend.threads(threads);
+      built.complete(trainer);
+      go.await();
+      if (cancelled) {
+        outcome.cancel(false);
+        return;
+      }
+      publisher.publish(runStarted(trainer));
+      outcome.complete(trainer.run());
+    } catch (Throwable e) {
+      built.completeExceptionally(e);
+      outcome.completeExceptionally(e);
+    }
+  }
+
+  private RunStarted runStarted(Trainer trainer) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> cfg = JSON.convertValue(config, Map.class);
+    Provenance provenance = Provenance.current(config.seed(), trainer.task().splitHash(), Backend.describe());
+    return new RunStarted(run, System.currentTimeMillis(), taskId(), config.model().name().toLowerCase(Locale.ROOT),
+        cfg, provenance);
+  }
+
+  private int modulus() {
+    return config.op().isGroup() ? 0 : config.p(); // S5 is not Z_p: no Fourier view
+  }
+
+  private String taskId() {
+    return config.op().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Stops the thread if training never started; otherwise asks training to stop. */
+  @Override
+  public void close() {
+    cancelled = true;
+    stop();
+    go.countDown();
+  }
+
+  /** Feeds the trainer's callbacks to the publishing listener and the view, and stops where asked. */
+  private final class Listener implements StepListener {
+    @Override
+    public void onStep(StepMetrics m) {
+      publishing.onStep(m);
+      view.step(m.step(), m.trainAcc(), m.valAcc(), m.stepsPerSecond());
+      if (m.step() >= stopAtStep.get()) built.join().stopRequested().set(true);
+    }
+
+    @Override
+    public void onSnapshot(long step, float[][] embedding) {
+      publishing.onSnapshot(step, embedding);
+    }
+
+    @Override
+    public void onFinish(Outcome o) {
+      publishing.onFinish(o);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.grokwatch.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+class ParamSetTest {
+    @Test
+    void parametersAndRowBlocksAreViewsOfTheFlatBuffers() {
+        ParamSet ps = ParamSet.builder().add("a", 2, 3).add("b", 4, 5).build(DataType.FLOAT);
+        assertThat(ps.count()).isEqualTo(26);
+        ps.value("b").putScalar(1, 2, 7f);
+        assertThat(ps.flatValues().getFloat(6 + 5 + 2)).isEqualTo(7f);
+        ps.rows("b", 2, 4, true).putScalar(0, 1, 3f);
+        assertThat(ps.grad("b").getFloat(2, 1)).isEqualTo(3f);
+        assertThat(ps.flatGrads().getFloat(6 + 2 * 5 + 1)).isEqualTo(3f);
+        assertThat(ps.rows("b", 1, 3, false).getFloat(0, 2)).isEqualTo(7f);
+    }
+
+    @Test
+    void gatherAndScatterHandleViews() {
+        ParamSet ps = ParamSet.builder().add("pad", 1, 3).add("t", 4, 3).build(DataType.DOUBLE);
+        for (int i = 0; i < 12; i++) {
+            ps.value("t").putScalar(i / 3, i % 3, i);
+        }
+        var out = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, 3, 3);
+        Rows.gather(ps.value("t"), new int[] {3, 0, 3}, out, false);
+        assertThat(out.getDouble(0, 2)).isEqualTo(11.0);
+        assertThat(out.getDouble(1, 1)).isEqualTo(1.0);
+        Rows.scatterAdd(out, new int[] {1, 1, 2}, ps.grad("t"), false);
+        assertThat(ps.grad("t").getDouble(1, 0)).isEqualTo(9.0 + 0.0);
+        assertThat(ps.grad("t").getDouble(2, 2)).isEqualTo(11.0);
+        assertThat(ps.grad("pad").sumNumber().doubleValue()).isZero();
+    }
+}
