@@ -216,7 +216,11 @@ public final class DemoCommand implements Callable<Integer> {
     return v == null ? "-" : String.valueOf(v);
   }
 
-  private void awaitCtrlC(PrintWriter out, DemoServices services) throws InterruptedException {
+  /**
+   * Keeps the services up until Ctrl-C (or, in-process, an interrupt), then stops them before
+   * the JVM exits.
+   */
+  private void awaitCtrlC(PrintWriter out, DemoServices services) {
     say(out, "services keep running: Kafka " + services.bootstrapServers() + ", metrics " + services.metricsUrl()
         + "; press Ctrl-C to stop");
     CountDownLatch stop = new CountDownLatch(1);
@@ -230,11 +234,23 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }, "grokwatch-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    boolean interrupted = false;
     try {
       stop.await();
-    } finally {
+    } catch (InterruptedException e) {
+      interrupted = true; // a stop request; Kafka's shutdown must not see the interrupt
+    }
+    try {
+      say(out, "stopping the services ...");
       services.close();
+    } finally {
       closed.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shutdownInProgress) {
+        // the hook is running: it waits for `closed`
+      }
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 

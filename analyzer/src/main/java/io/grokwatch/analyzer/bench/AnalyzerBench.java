@@ -62,10 +62,12 @@ public final class AnalyzerBench {
     int partitions = Integer.parseInt(o.getOrDefault("--partitions", "6"));
     int maxPoll = Integer.parseInt(o.getOrDefault("--max-poll-records", "10000"));
     int linger = Integer.parseInt(o.getOrDefault("--linger-ms", "5"));
+    int fetchWait = Integer.parseInt(o.getOrDefault("--fetch-max-wait-ms", "500"));
 
     System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
       String servers = kafka.bootstrapServers();
+      PartitionLeaders.await(servers, Topics.ALL, Duration.ofSeconds(60));
       Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
       long total = (long) runs * evaluations;
       System.err.println("producing " + total + " records of " + runs + " runs ...");
@@ -74,12 +76,16 @@ public final class AnalyzerBench {
 
       try (AnalyzerService analyzer = AnalyzerService.builder()
           .bootstrapServers(servers).groupId("bench").instanceId("bench-1")
-          .maxPollRecords(maxPoll).lingerMs(linger).build().start()) {
+          .maxPollRecords(maxPoll).lingerMs(linger)
+          .clientConfig(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait))
+          .build().start()) {
         // Throughput: sample the committed-records counter.
         long firstAt = 0;
         long firstCount = 0;
         long lastAt;
+        long giveUp = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (true) {
+          if (System.nanoTime() > giveUp) throw new IllegalStateException("the analyzer did not finish the backlog in 10 min");
           long n = analyzer.stats().snapshot().recordsIn();
           long now = System.nanoTime();
           if (firstAt == 0 && n > 0) {

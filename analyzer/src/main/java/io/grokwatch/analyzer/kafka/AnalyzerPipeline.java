@@ -24,7 +24,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -37,9 +36,6 @@ import reactor.core.scheduler.Scheduler;
  * effects are thrown away with this one).
  */
 final class AnalyzerPipeline {
-  /** Poll batches queued for the worker; beyond it the source pauses its partitions. */
-  private static final int WORKER_PREFETCH = 2;
-
   private final KafkaSource<RestoredState> source;
   private final TransactionalPublisher publisher;
   private final StateChangelog changelog;
@@ -67,14 +63,18 @@ final class AnalyzerPipeline {
     this.clock = clock;
   }
 
-  /** Runs until cancelled or failed; emits the counts of each committed batch. */
+  /**
+   * Runs until cancelled or failed; emits the counts of each committed batch. Signals are
+   * handled one at a time on the worker thread, which owns the per-run state and the producer;
+   * the next is requested only when the previous is done (prefetch 0), so what arrives while a
+   * batch is being committed is handed over as one next batch, in one transaction.
+   */
   Flux<AnalyzerStats.BatchCounts> run() {
     return source.receive()
-        .publishOn(worker, WORKER_PREFETCH) // the worker thread owns the per-run state and the producer
-        .concatMap(this::handle);
+        .concatMap(signal -> Mono.defer(() -> handle(signal)).subscribeOn(worker), 0);
   }
 
-  private Publisher<AnalyzerStats.BatchCounts> handle(SourceSignal<RestoredState> signal) {
+  private Mono<AnalyzerStats.BatchCounts> handle(SourceSignal<RestoredState> signal) {
     if (signal instanceof SourceSignal.Revoked<RestoredState> revoked) {
       store.drop(partitionNumbers(revoked.partitions()));
       return Mono.empty();
@@ -192,7 +192,6 @@ final class AnalyzerPipeline {
 
   /** Sends the batch's outputs and the touched runs' state inside a new transaction. */
   private Detected publish(Detected d) {
-    if (Boolean.getBoolean("dbg")) System.err.printf("DBG publish start %d%n", System.nanoTime() / 1_000_000);
     List<ProducerRecord<String, byte[]>> records =
         new ArrayList<>(d.events().size() + d.controls().size() + d.dlq().size() + d.touched().size());
     for (Event e : d.events()) records.add(record(Topics.EVENTS, e));
@@ -214,14 +213,7 @@ final class AnalyzerPipeline {
 
   /** Adds the input offsets to the transaction and commits it: outputs, state and offsets at once. */
   private Committed commit(SourceSignal.Batch<RestoredState> batch, Detected d) {
-    long t0 = System.nanoTime();
     publisher.commit(batch.nextOffsets(), batch.group());
-    if (Boolean.getBoolean("dbg")) {
-      long now = System.currentTimeMillis();
-      long oldest = batch.records().stream().mapToLong(r -> now - r.timestamp()).max().orElse(0);
-      long newest = batch.records().stream().mapToLong(r -> now - r.timestamp()).min().orElse(0);
-      System.err.printf("DBG commit %d recs %.1f ms, age at commit %d..%d ms%n", batch.size(), (System.nanoTime() - t0) / 1e6, newest, oldest);
-    }
     long transitions = d.events().stream().filter(e -> e instanceof Transition).count();
     long alerts = d.events().stream().filter(e -> e instanceof Alert).count();
     long structures = d.events().size() - transitions - alerts;

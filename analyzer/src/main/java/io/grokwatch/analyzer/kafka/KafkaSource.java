@@ -29,7 +29,7 @@ import reactor.core.publisher.FluxSink;
 
 /**
  * A reactive Kafka source over plain kafka-clients: one poll thread owns one
- * {@link KafkaConsumer} and emits each poll's records as one {@link SourceSignal.Batch}, with
+ * {@link KafkaConsumer}; what it polls is emitted as {@link SourceSignal.Batch}es, with
  * rebalance notices in between.
  *
  * <pre>{@code
@@ -39,13 +39,18 @@ import reactor.core.publisher.FluxSink;
  *     .watermarks(Watermarks.ofBatches(4, 500))
  *     .build();
  * source.receive()
- *     .concatMap(signal -> process(signal).doFinally(s -> source.finished(signal)))
+ *     .concatMap(signal -> process(signal).doFinally(s -> source.finished(signal)), 1)
  *     .subscribe();
  * }</pre>
  *
+ * <p>Batches and demand: the poll thread polls continuously and holds what it gets until
+ * downstream requests; then everything held goes out as one batch. So a subscriber that requests
+ * one batch at a time gets one batch per request, each holding what arrived while it was busy:
+ * small batches (low latency) when it keeps up, bigger ones (fewer transactions) when it does not.
+ *
  * <p>Backpressure: the poll thread keeps polling (so the consumer stays in its group) but pauses
- * every assigned partition while downstream has no demand or more than {@link Watermarks#high}
- * records are emitted and not yet {@link #finished}; it resumes them at {@link Watermarks#low}.
+ * every assigned partition while more than {@link Watermarks#high} records are held or emitted
+ * and not yet {@link #finished}; it resumes them at {@link Watermarks#low}.
  *
  * <p>Offsets: the source never commits. Downstream commits a batch's
  * {@link SourceSignal.Batch#nextOffsets} once its records are processed (for exactly-once, in a
@@ -170,6 +175,9 @@ public final class KafkaSource<R> {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private boolean paused;
+    /** Records polled but not yet handed downstream (no demand yet), in poll order: per partition, offset order. */
+    private final List<ConsumerRecord<String, byte[]>> pending = new ArrayList<>();
+    private final Map<TopicPartition, OffsetAndMetadata> pendingOffsets = new HashMap<>();
 
     PollLoop(FluxSink<SourceSignal<R>> sink) {
       this.sink = sink;
@@ -195,12 +203,13 @@ public final class KafkaSource<R> {
         while (running) {
           ConsumerRecords<String, byte[]> polled;
           try {
-            polled = consumer.poll(paused ? pausedPollTimeout : pollTimeout);
+            // Poll briefly while holding records or paused, so new demand or room is noticed soon.
+            polled = consumer.poll(paused || !pending.isEmpty() ? pausedPollTimeout : pollTimeout);
           } catch (WakeupException e) {
             continue; // stop() woke us; the loop condition decides
           }
-          if (Boolean.getBoolean("dbg")) System.err.printf("DBG poll %d recs paused=%s at %d%n", polled.count(), paused, System.nanoTime() / 1_000_000);
-          if (!polled.isEmpty()) emit(toBatch(polled));
+          hold(polled);
+          if (!pending.isEmpty() && requested.get() > 0) emit(takePending());
           updateLag();
           applyBackpressure();
         }
@@ -215,10 +224,24 @@ public final class KafkaSource<R> {
       else sink.complete();
     }
 
-    private SourceSignal.Batch<R> toBatch(ConsumerRecords<String, byte[]> polled) {
-      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
-      for (TopicPartition tp : polled.partitions()) records.addAll(polled.records(tp));
-      return new SourceSignal.Batch<>(inFlight.epoch(), records, consumer.groupMetadata(), polled.nextOffsets());
+    /** Adds a poll's records to those waiting for downstream demand; offsets of later polls win. */
+    private void hold(ConsumerRecords<String, byte[]> polled) {
+      if (polled.isEmpty()) return;
+      for (TopicPartition tp : polled.partitions()) pending.addAll(polled.records(tp));
+      pendingOffsets.putAll(polled.nextOffsets());
+    }
+
+    /**
+     * Everything polled since the last hand-off, as one batch: while downstream is busy with a
+     * batch the next one grows (up to the high watermark), so a slow transaction is followed by
+     * a bigger one rather than by many small ones.
+     */
+    private SourceSignal.Batch<R> takePending() {
+      SourceSignal.Batch<R> b =
+          new SourceSignal.Batch<>(inFlight.epoch(), pending, consumer.groupMetadata(), pendingOffsets);
+      pending.clear();
+      pendingOffsets.clear();
+      return b;
     }
 
     private void emit(SourceSignal<R> signal) {
@@ -228,12 +251,11 @@ public final class KafkaSource<R> {
     }
 
     private void applyBackpressure() {
-      long outstanding = inFlight.outstandingRecords();
-      boolean demand = requested.get() > 0;
-      if (!paused && (outstanding > watermarks.high() || !demand)) {
+      long buffered = inFlight.outstandingRecords() + pending.size();
+      if (!paused && buffered > watermarks.high()) {
         consumer.pause(consumer.assignment());
         paused = true;
-      } else if (paused && demand && outstanding <= watermarks.low()) {
+      } else if (paused && buffered <= watermarks.low()) {
         consumer.resume(consumer.paused());
         paused = false;
       }
@@ -260,6 +282,9 @@ public final class KafkaSource<R> {
 
     private void revoke(Collection<TopicPartition> partitions, boolean lost) {
       if (partitions.isEmpty()) return;
+      // Held records are re-read after the partitions are rewound to their committed offsets.
+      pending.clear();
+      pendingOffsets.clear();
       try {
         // Lost partitions are someone else's already: a commit for them is fenced, don't wait.
         inFlight.endEpochAndAwaitIdle(lost || !running ? Duration.ZERO : revokeTimeout);

@@ -17,7 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 public sealed interface SourceSignal<R> {
 
   /**
-   * The records of one poll, grouped by partition in offset order.
+   * The records polled since the previous batch (one poll or more), each partition's in offset
+   * order.
    *
    * @param epoch the source's assignment epoch at poll time; a rebalance ends the epoch, and a
    *     batch of an ended epoch must not be processed (its partitions were rewound)

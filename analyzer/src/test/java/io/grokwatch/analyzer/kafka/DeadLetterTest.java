@@ -19,15 +19,25 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import io.grokwatch.broker.EmbeddedKafka;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Records that do not decode or validate go to the DLQ with where they came from; the rest is analyzed. */
 class DeadLetterTest {
+  private EmbeddedKafka kafka;
+
+  @AfterEach
+  void stopBroker() {
+    if (kafka != null) kafka.close();
+  }
+
   private static final String RUN = "dlq-run";
 
   @Test
   void malformedRecordsGoToTheDlqAndTheGoodOnesAroundThemAreProcessed() throws Exception {
-    String servers = KafkaTestSupport.sharedBroker().bootstrapServers();
+    kafka = KafkaTestSupport.startBroker(3);
+    String servers = kafka.bootstrapServers();
     List<StepRecord> good = SyntheticRuns.steps(RUN, SyntheticRuns.Shape.GROKKING, 100, 3);
     String notJson = "{\"type\":\"step\",\"run\":\"dlq-run\",";
     String missingField = "{\"type\":\"step\",\"run\":\"dlq-run\",\"step\":15,\"trainLoss\":0.1,\"trainAcc\":0.5,\"valLoss\":2.0}";

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.grokwatch.broker.EmbeddedKafka;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +30,20 @@ import org.junit.jupiter.api.Test;
  * run, then restarted; what a read_committed consumer sees equals the uninterrupted output.
  */
 class ExactlyOnceKillTest {
+  private EmbeddedKafka kafka;
+
+  @AfterEach
+  void stopBroker() {
+    if (kafka != null) kafka.close();
+  }
+
   private static final String GROUP = "eos-test";
   private static final Pattern RECORDS_IN = Pattern.compile("recordsIn=(\\d+)");
 
   @Test
   void sigkilledAndRestartedAnalyzerGivesTheUninterruptedOutputExactlyOnce() throws Exception {
-    String servers = KafkaTestSupport.sharedBroker().bootstrapServers();
+    kafka = KafkaTestSupport.startBroker(3);
+    String servers = kafka.bootstrapServers();
     Map<String, List<StepRecord>> runs = new LinkedHashMap<>();
     SyntheticRuns.Shape[] shapes = SyntheticRuns.Shape.values();
     for (int i = 0; i < 12; i++) {

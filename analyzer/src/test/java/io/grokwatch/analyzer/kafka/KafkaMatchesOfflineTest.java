@@ -22,14 +22,22 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The live analyzer and the detector fed directly give the same transitions and alerts. */
 class KafkaMatchesOfflineTest {
+  private EmbeddedKafka kafka;
+
+  @AfterEach
+  void stopBroker() {
+    if (kafka != null) kafka.close();
+  }
+
 
   @Test
   void sameStepsGiveSameTransitionsThroughKafkaAsOffline() throws Exception {
-    EmbeddedKafka kafka = KafkaTestSupport.sharedBroker();
+    kafka = KafkaTestSupport.startBroker(3);
     String servers = kafka.bootstrapServers();
     Map<String, List<StepRecord>> runs = new LinkedHashMap<>();
     int i = 0;

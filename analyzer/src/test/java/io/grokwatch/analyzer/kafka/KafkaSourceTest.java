@@ -17,16 +17,26 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import io.grokwatch.broker.EmbeddedKafka;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /** The reactive source on its own: bounded buffering, pausing that keeps the consumer in its group. */
 class KafkaSourceTest {
+  private EmbeddedKafka kafka;
+
+  @AfterEach
+  void stopBroker() {
+    if (kafka != null) kafka.close();
+  }
+
 
   @Test
   void slowSubscriberPausesPartitionsButKeepsTheConsumerInItsGroup() throws Exception {
-    String servers = KafkaTestSupport.sharedBroker().bootstrapServers();
+    kafka = KafkaTestSupport.startBroker(2);
+    String servers = kafka.bootstrapServers();
     String topic = "source-test";
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
       admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();

@@ -39,18 +39,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Shared helpers of the analyzer's Kafka tests: one broker per JVM, produce, read back, wait. */
 final class KafkaTestSupport {
-  private static EmbeddedKafka shared;
-
   private KafkaTestSupport() {}
 
-  /** A 6-partition broker shared by the tests of this JVM; tests keep apart by run id and group id. */
-  static synchronized EmbeddedKafka sharedBroker() {
-    if (shared == null) {
-      shared = EmbeddedKafka.builder().partitions(6).build().start();
-      EmbeddedKafka k = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(k::close));
+  /**
+   * A broker of its own for one test: every consumer group of an analyzer reads the metrics topic
+   * from the start and writes the same events topic, so tests sharing a broker would re-analyze
+   * each other's runs. Returns once every partition takes writes.
+   */
+  static EmbeddedKafka startBroker(int partitions) throws InterruptedException {
+    EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start();
+    try {
+      io.grokwatch.analyzer.bench.PartitionLeaders.await(kafka.bootstrapServers(), Topics.ALL, Duration.ofSeconds(60));
+    } catch (RuntimeException | InterruptedException e) {
+      kafka.close();
+      throw e;
     }
-    return shared;
+    return kafka;
   }
 
   static KafkaProducer<String, byte[]> producer(String servers) {

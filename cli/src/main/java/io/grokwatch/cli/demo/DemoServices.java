@@ -26,6 +26,7 @@ public final class DemoServices implements AutoCloseable {
   private final Properties kafka;
   private MetricsBridge bridge;
   private AnalyzerService analyzer;
+  private boolean closed;
 
   private DemoServices(EmbeddedKafka broker, CompletableFuture<Void> brokerStarted, Properties kafka) {
     this.broker = broker;
@@ -97,8 +98,11 @@ public final class DemoServices implements AutoCloseable {
     return bridge == null ? null : bridge.metricsUrl();
   }
 
+  /** Stops the analyzer, the bridge and the embedded broker; later calls do nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
     RuntimeException failure = null;
     for (AutoCloseable c : new AutoCloseable[] {analyzer, bridge}) {
       if (c == null) continue;

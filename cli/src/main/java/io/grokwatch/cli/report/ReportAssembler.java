@@ -10,6 +10,7 @@ import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
 import io.grokwatch.events.Transition;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,7 @@ public final class ReportAssembler {
   /**
    * Before: the last snapshot before validation starts rising (the memorized plateau); during:
    * the one nearest the middle of the jump; after: the last one. Without a jump: first, middle, last.
+   * Each also gets its projection onto the plane of the last snapshot's strongest key frequency.
    */
   static List<SnapshotView> pickSnapshots(
       List<EmbeddingSnapshot> snapshots, List<StructureAnalysis> structure, RunSummary summary) {
@@ -118,12 +120,16 @@ public final class ReportAssembler {
       picked.putIfAbsent(during, "during");
       picked.putIfAbsent(n - 1, "after");
     }
+    // One plane for all views: the strongest frequency at the end, so the circle is seen forming.
+    int[] lastKeys = structure.get(Collections.max(picked.keySet())).keyFrequencies();
+    int k = lastKeys.length == 0 ? 0 : lastKeys[0];
     List<SnapshotView> views = new ArrayList<>();
     picked.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> {
           EmbeddingSnapshot s = snapshots.get(e.getKey());
-          views.add(new SnapshotView(e.getValue(), s.step(), s.modulus(), FourierSpectrum.shares(s), structure.get(e.getKey())));
+          views.add(new SnapshotView(e.getValue(), s.step(), s.modulus(), FourierSpectrum.shares(s), k,
+              FourierPlane.project(s, k), structure.get(e.getKey())));
         });
     return views;
   }

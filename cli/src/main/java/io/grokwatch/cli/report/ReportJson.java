@@ -61,6 +61,8 @@ final class ReportJson {
       number(o, "rqi", s.rqi());
       o.set("pcaExplained", doubles(s.pcaExplained()));
       o.set("pca2d", doubles(s.pca2d()));
+      o.put("planeFrequency", v.planeFrequency());
+      o.set("plane", doubles(v.plane()));
     }
     ObjectNode structure = root.putObject("structure");
     structure.set("step", column(m.structure(), s -> (double) s.step()));

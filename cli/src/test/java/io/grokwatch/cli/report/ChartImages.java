@@ -9,12 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads chart boxes from a rendered report's DOM and measures what a screenshot shows inside them. */
-final class ChartImages {
+public final class ChartImages {
   private static final Pattern CHART = Pattern.compile("<div class=\"chart[^\"]*\" id=\"(chart-[a-z]+)\"([^>]*)>");
   private static final Pattern BOX = Pattern.compile("data-box=\"(\\d+),(\\d+),(\\d+),(\\d+)\"");
 
   /** A chart's place on the page, in CSS pixels. */
-  record Box(int x, int y, int width, int height) {}
+  public record Box(int x, int y, int width, int height) {}
 
   private ChartImages() {}
 

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Debian's chromium, headless, for screenshots and rendered DOMs of report pages. */
-final class HeadlessChromium {
+public final class HeadlessChromium {
   private static final long TIMEOUT_SECONDS = 90;
 
   private final Path binary;
@@ -20,7 +20,7 @@ final class HeadlessChromium {
   }
 
   /** The first chromium on PATH, if any. */
-  static Optional<HeadlessChromium> find() {
+  public static Optional<HeadlessChromium> find() {
     String path = System.getenv().getOrDefault("PATH", "");
     for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
       for (String dir : path.split(java.io.File.pathSeparator)) {
@@ -32,13 +32,13 @@ final class HeadlessChromium {
   }
 
   /** Screenshots {@code page} at the given window size into {@code png}. */
-  void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
+  public void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
     run(page, List.of("--window-size=" + width + "," + height, "--screenshot=" + png.toAbsolutePath()), png.getParent());
     if (!Files.isRegularFile(png)) throw new IOException("chromium wrote no screenshot at " + png);
   }
 
   /** The page's DOM after its scripts ran. */
-  String dumpDom(Path page, Path workDir) throws IOException, InterruptedException {
+  public String dumpDom(Path page, Path workDir) throws IOException, InterruptedException {
     return run(page, List.of("--window-size=1200,2400", "--dump-dom"), workDir);
   }
 

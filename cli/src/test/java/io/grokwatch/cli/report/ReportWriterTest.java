@@ -54,6 +54,8 @@ class ReportWriterTest {
     assertThat(data.path("snapshots")).hasSize(3);
     assertThat(data.path("snapshots").get(2).path("pca2d")).hasSize(2 * SyntheticRun.P);
     assertThat(data.path("snapshots").get(2).path("spectrum")).hasSize(SyntheticRun.P / 2);
+    assertThat(data.path("snapshots").findValuesAsText("planeFrequency")).containsOnly("5");
+    assertThat(data.path("snapshots").get(0).path("plane")).hasSize(2 * SyntheticRun.P);
   }
 
   @Test

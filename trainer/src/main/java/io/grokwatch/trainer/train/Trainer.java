@@ -39,12 +39,19 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final List<GradFilter> filters = new ArrayList<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    // Checkpoint support (io.grokwatch.trainer.checkpoint): W0 is taken at construction so a resumed run measures
+    // weightDistance from the same initialization; the hook runs at the top of every step.
+    private final INDArray initialValues;
+    private StepHook stepHook = StepHook.NONE;
+    private LoopState resumeAt;
+    private Batcher batcher; // the run's minibatch sampler, null with full batches
 
     public Trainer(TrainConfig cfg, StepListener listener) {
         this.cfg = cfg;
         this.listener = listener == null ? StepListener.NONE : listener;
         this.task = Task.create(cfg.op(), cfg.p(), cfg.trainFraction(), cfg.seed());
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        Backend.threads(Backend.configuredThreads());
         Nd4j.getRandom().setSeed(cfg.seed());
         int v = task.vocabSize();
         this.model = switch (cfg.model()) {
@@ -65,6 +72,62 @@ public final class Trainer {
             case MA -> filters.add(new GrokfastMa(model.params(), cfg.grokfastWindow(), cfg.grokfastLambda()));
             case NONE -> { }
         }
+        this.initialValues = model.params().flatValues().dup();
+    }
+
+    /**
+     * Where the loop is at the top of a step: {@code step} updates done and {@code step} minibatches drawn;
+     * t_train / t_val so far (-1 if not reached).
+     */
+    public record LoopState(long step, long trainReached, long valReached) {
+    }
+
+    /** The minibatch sampler after {@code draws} batches: position in the current epoch's permutation. */
+    public record SamplerState(long draws, int position, int[] permutation) {
+    }
+
+    /** Called on the training thread at the top of every step, before its batch is drawn (e.g. to write checkpoints). */
+    public interface StepHook {
+        StepHook NONE = (trainer, state, ending) -> { };
+
+        /**
+         * @param ending true when the run ends at this state: the last step, a stop request, or (called a second
+         *     time for the same step) stop-after-grok
+         */
+        void atStepStart(Trainer trainer, LoopState state, boolean ending);
+    }
+
+    /** Installs the hook called at the top of every step; call before {@link #run()}. */
+    public void stepHook(StepHook hook) {
+        this.stepHook = hook == null ? StepHook.NONE : hook;
+    }
+
+    /**
+     * Makes {@link #run()} start at {@code state.step()} instead of 0, with the sampler advanced past that many
+     * batches and t_train / t_val carried over. The caller has restored parameters, optimizer and filter state.
+     */
+    public void resumeAt(LoopState state) {
+        if (state.step() < 0 || state.step() > cfg.steps()) {
+            throw new IllegalArgumentException("resume step must be in [0, steps " + cfg.steps() + "], got " + state.step());
+        }
+        this.resumeAt = state;
+    }
+
+    /**
+     * The sampler's state after {@code draws} batches (the live sampler's when it is there, else a seeded replay);
+     * null with full batches.
+     */
+    public SamplerState samplerState(long draws) {
+        int n = task.train().size();
+        if (cfg.batchSize() == 0 || cfg.batchSize() >= n) {
+            return null;
+        }
+        Batcher b = batcher;
+        if (b == null || b.draws > draws) {
+            b = new Batcher(task.train(), cfg.batchSize(), cfg.seed());
+        }
+        b.skip(draws - b.draws);
+        return new SamplerState(b.draws, b.pos, b.perm.clone());
     }
 
     /** Set to true from any thread to stop at the start of the next step. */
@@ -99,23 +162,29 @@ public final class Trainer {
         Batch valAll = new Batch(val.a(), val.b());
         boolean full = cfg.batchSize() == 0 || cfg.batchSize() >= train.size();
         int bs = full ? train.size() : cfg.batchSize();
-        Batcher batcher = full ? null : new Batcher(train, bs, cfg.seed());
+        batcher = full ? null : new Batcher(train, bs, cfg.seed());
         INDArray dLogits = Nd4j.create(DataType.FLOAT, bs, model.classes());
         INDArray flat = model.params().flatValues();
-        INDArray init = flat.dup();
+        INDArray init = initialValues;
         INDArray scratch = flat.dup();
         // norms through BLAS nrm2: INDArray.norm2Number() took ~2 ms on 46k floats here, nrm2 a few µs
         var blas = Nd4j.getBlasWrapper();
         double initNorm = blas.nrm2(init);
         Loss loss = cfg.loss();
 
-        long trainReached = -1;
-        long valReached = -1;
+        long start = resumeAt == null ? 0 : resumeAt.step();
+        if (batcher != null) {
+            batcher.skip(start);
+        }
+        long trainReached = resumeAt == null ? -1 : resumeAt.trainReached();
+        long valReached = resumeAt == null ? -1 : resumeAt.valReached();
         StepMetrics lastMetrics = null;
-        long lastEvalStep = 0;
+        long lastEvalStep = start;
         long lastEvalNanos = System.nanoTime();
-        for (long step = 0; step <= cfg.steps(); step++) {
-            if (stopRequested.get()) {
+        for (long step = start; step <= cfg.steps(); step++) {
+            boolean stop = stopRequested.get();
+            stepHook.atStepStart(this, new LoopState(step, trainReached, valReached), stop || step == cfg.steps());
+            if (stop) {
                 return finish(new Outcome(Outcome.Status.STOPPED, "stop requested at step " + step, step, trainReached, valReached, lastMetrics));
             }
             boolean update = step < cfg.steps();
@@ -150,6 +219,7 @@ public final class Trainer {
                     return finish(new Outcome(Outcome.Status.FAILED, "non-finite loss at step " + step, step, trainReached, valReached, lastMetrics));
                 }
                 if (cfg.stopAfterGrok() && vr.accuracy() >= cfg.stopAccuracy()) {
+                    stepHook.atStepStart(this, new LoopState(step, trainReached, valReached), true);
                     return finish(new Outcome(Outcome.Status.GROKKED, "val accuracy " + vr.accuracy() + " >= " + cfg.stopAccuracy()
                             + " at step " + step, step, trainReached, valReached, lastMetrics));
                 }
@@ -183,6 +253,7 @@ public final class Trainer {
         private final int[] labels;
         private final Batch batch;
         private int pos;
+        private long draws; // batches drawn so far: at the top of step s it is s
 
         Batcher(Examples src, int size, long seed) {
             this.src = src;
@@ -216,7 +287,15 @@ public final class Trainer {
                 labels[i] = src.label()[k];
             }
             pos += size;
+            draws++;
             return batch;
+        }
+
+        /** Draws and discards k batches: the RNG cannot be saved, so a resumed run replays the seeded shuffles. */
+        void skip(long k) {
+            for (long i = 0; i < k; i++) {
+                next();
+            }
         }
 
         int[] labels() {
