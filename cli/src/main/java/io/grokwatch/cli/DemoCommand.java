@@ -15,6 +15,7 @@ import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Transition;
 import io.grokwatch.trainer.publish.RunPublisher;
+import io.grokwatch.trainer.train.Backend;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.Presets;
 import io.grokwatch.trainer.train.TrainConfig;
@@ -53,7 +54,8 @@ import picocli.CommandLine.Spec;
             + "accuracies and alerts live; when the run groks (or reaches its budget) writes a report and prints "
             + "its path.",
         "Without --preset the demo runs simple-grokking with the demo's settings (see the flags); with --preset "
-            + "the preset's own settings, changed only by the flags given."})
+            + "the preset's own settings, changed only by the flags given.",
+        "With --bootstrap-servers or --kafka-config it uses that Kafka instead of starting one."})
 public final class DemoCommand implements Callable<Integer> {
   /**
    * The demo's experiment: simple-grokking (x+y mod 53, 60% train, MLP, AdamW lr 3e-2) with weight
@@ -108,9 +110,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Keep training this many steps after GROKKED, so the report shows where validation settles.")
   long afterGrokSteps;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "ND4J threads for training (1 is fastest for these small models on a shared 2-core machine).")
-  int threads;
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ND4J threads for training (default: GROKWATCH_THREADS, else 1, the fastest for these small "
+          + "models on a busy 2-core machine).")
+  Integer threads;
 
   @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "reports", description = "Where the report goes.")
   Path reportDir;
@@ -139,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     // Three slow starts overlap: ND4J and the task (trainer thread), Kafka (its own thread), and
     // the first steps of training, whose records are held in memory until Kafka is up.
-    TrainingRun training = TrainingRun.prepare(config, run, threads);
+    TrainingRun training = TrainingRun.prepare(config, run, threads != null ? threads : Backend.configuredThreads());
     DemoServices services = DemoServices.launch(externalKafka());
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "grokwatch-demo-view"));
     LiveView view = new LiveView(out, System.console() != null, config.steps(), 2_000, System::currentTimeMillis);
@@ -280,7 +283,7 @@ public final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--metrics-port must be in 0..65535, got " + metricsPort);
     }
     if (afterGrokSteps < 0) throw new ParameterException(spec.commandLine(), "--after-grok-steps must be >= 0, got " + afterGrokSteps);
-    if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+    if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
     try {
       TrainConfig c = b.build();
       if (c.steps() < 1) throw new IllegalArgumentException("steps must be >= 1, got " + c.steps());

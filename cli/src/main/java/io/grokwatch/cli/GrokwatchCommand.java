@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         ClassifyCommand.class,
         AnalyzeCommand.class,
         IngestCommand.class,
+        TrainCommand.class,
         HelpCommand.class,
     })
 public final class GrokwatchCommand implements Callable<Integer> {

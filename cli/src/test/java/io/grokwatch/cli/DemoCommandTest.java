@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.cli.report.HeadlessChromium;
 import io.grokwatch.cli.report.RenderedReport;
 import io.grokwatch.trainer.train.TrainConfig;
@@ -92,6 +93,27 @@ class DemoCommandTest {
     assertThat(demo.isAlive()).isFalse();
     assertThat(exit.get()).as(err.toString()).isZero();
     assertThat(out.toString()).contains("stopping the services");
+  }
+
+  /** An external cluster, another preset: a comprehending run ends the demo at COMPREHENDED. */
+  @Test
+  void anExternalKafkaAndAPresetRunAComprehendingDemo() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).partitions(2).build().start()) {
+      int code = commandLine().execute("demo", "--bootstrap-servers", kafka.bootstrapServers(), "--preset",
+          "simple-comprehension", "--steps", "600", "--after-grok-steps", "0", "--run-id", "ext-1", "--metrics-port", "0",
+          "--report-dir", dir.toString());
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("Kafka      external, " + kafka.bootstrapServers())
+          .contains("-> COMPREHENDED").contains("class COMPREHENSION");
+      // the run went through the external cluster: a report read back from it finds the same run
+      StringWriter again = new StringWriter();
+      CommandLine cl = Main.commandLine();
+      cl.setOut(new PrintWriter(again, true));
+      assertThat(cl.execute("report", "--run", "ext-1", "--bootstrap-servers", kafka.bootstrapServers(),
+          "-o", dir.resolve("again.html").toString())).isZero();
+      assertThat(again.toString()).contains("run ext-1: COMPREHENSION");
+    }
   }
 
   @Test

@@ -63,6 +63,7 @@ public final class AnalyzerBench {
     int maxPoll = Integer.parseInt(o.getOrDefault("--max-poll-records", "10000"));
     int linger = Integer.parseInt(o.getOrDefault("--linger-ms", "5"));
     int fetchWait = Integer.parseInt(o.getOrDefault("--fetch-max-wait-ms", "500"));
+    String compression = o.getOrDefault("--compression", "lz4");
 
     System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
@@ -77,7 +78,8 @@ public final class AnalyzerBench {
       try (AnalyzerService analyzer = AnalyzerService.builder()
           .bootstrapServers(servers).groupId("bench").instanceId("bench-1")
           .maxPollRecords(maxPoll).lingerMs(linger)
-          .clientConfig(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait))
+          .clientConfig(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait,
+              ProducerConfig.COMPRESSION_TYPE_CONFIG, compression))
           .build().start()) {
         // Throughput: sample the committed-records counter.
         long firstAt = 0;
@@ -143,11 +145,11 @@ public final class AnalyzerBench {
             "| detection latency p99 | %.1f ms |",
             "| detection latency max | %.1f ms |",
             "| transitions measured | %d of %d (%d transactions during the latency run) |",
-            "| settings | %d partitions, max.poll.records %d, linger.ms %d, one transaction per poll batch |"),
+            "| settings | %d partitions, max.poll.records %d, linger.ms %d, compression %s, one transaction per batch |"),
             runs, evaluations, total, throughput, tpStats.transactions(), (double) total / Math.max(1, tpStats.transactions()),
             runs, achieved, millis(sorted, 0.50), millis(sorted, 0.99), millis(sorted, 1.0),
             sorted.length, triggerStepByTransition.size(), latTx,
-            partitions, maxPoll, linger);
+            partitions, maxPoll, linger, compression);
         System.out.println("date: " + LocalDate.now() + ", cores: " + Runtime.getRuntime().availableProcessors());
         System.out.println(table);
       }
@@ -205,6 +207,7 @@ public final class AnalyzerBench {
     c.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? 1 : 20);
     c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     long start = System.nanoTime();
+    java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < records.size(); i++) {
         if (rate > 0) {
@@ -215,10 +218,13 @@ public final class AnalyzerBench {
         StepRecord s = records.get(i);
         String key = s.run() + "/" + s.step();
         if (triggers.containsKey(key)) sentAt.put(key, System.nanoTime());
-        p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)));
+        p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)), (md, e) -> {
+          if (e != null) failed.compareAndSet(null, e);
+        });
       }
       p.flush();
     }
+    if (failed.get() != null) throw new IllegalStateException("producing the bench input failed", failed.get());
     return records.size() / ((System.nanoTime() - start) / 1e9);
   }
 

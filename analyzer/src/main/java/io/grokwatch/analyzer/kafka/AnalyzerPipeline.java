@@ -15,10 +15,12 @@ import io.grokwatch.events.Topics;
 import io.grokwatch.events.Transition;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -126,20 +128,26 @@ final class AnalyzerPipeline {
   private record Routed(List<RunInputs> runs, List<DlqRecord> bad, int recordsIn) {}
 
   private Routed routeByRun(List<Decoded> decoded) {
-    Map<String, RunInputs> runs = new LinkedHashMap<>();
+    // Keyed by partition, then run: a run id seen on two partitions would be two runs' state.
+    Map<Integer, Map<String, RunInputs>> byPartition = new LinkedHashMap<>();
+    List<RunInputs> runs = new ArrayList<>();
     List<DlqRecord> bad = new ArrayList<>();
     for (Decoded d : decoded) {
       if (d instanceof Decoded.Bad b) {
         bad.add(b.dlq());
-      } else {
-        Decoded.Input in = (Decoded.Input) d;
-        String run = in.event().run();
-        // Runs are keyed by partition too: a run id on two partitions would be two runs' state.
-        runs.computeIfAbsent(in.partition() + "/" + run, k -> new RunInputs(in.partition(), run, new ArrayList<>()))
-            .inputs().add(in);
+        continue;
       }
+      Decoded.Input in = (Decoded.Input) d;
+      String run = in.event().run();
+      RunInputs inputs = byPartition.computeIfAbsent(in.partition(), p -> new HashMap<>()).get(run);
+      if (inputs == null) {
+        inputs = new RunInputs(in.partition(), run, new ArrayList<>());
+        byPartition.get(in.partition()).put(run, inputs);
+        runs.add(inputs);
+      }
+      inputs.inputs().add(in);
     }
-    return new Routed(List.copyOf(runs.values()), bad, decoded.size());
+    return new Routed(runs, bad, decoded.size());
   }
 
   // ------------------------------------------------------------------ step: detect
@@ -180,8 +188,8 @@ final class AnalyzerPipeline {
   }
 
   /** A STOP for the run when the policy says so, once per run (remembered in the changelog). */
-  private java.util.Optional<ControlCommand> autoStop(RunSlot slot, StepRecord step, long now) {
-    if (stopPolicy == null || slot.stopSent) return java.util.Optional.empty();
+  private Optional<ControlCommand> autoStop(RunSlot slot, StepRecord step, long now) {
+    if (stopPolicy == null || slot.stopSent) return Optional.empty();
     return stopPolicy.shouldStop(slot.detector.summary(), step).map(reason -> {
       slot.stopSent = true;
       return new ControlCommand(step.run(), step.run() + "/auto-stop", ControlCommand.Command.STOP, now, reason);

@@ -184,7 +184,7 @@ public final class KafkaSource<R> {
     }
 
     void request(long n) {
-      requested.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+      requested.accumulateAndGet(n, (a, b) -> a == Long.MAX_VALUE || (a > 0 && a + b < 0) ? Long.MAX_VALUE : a + b);
     }
 
     void stop() {
@@ -246,7 +246,9 @@ public final class KafkaSource<R> {
 
     private void emit(SourceSignal<R> signal) {
       if (signal instanceof SourceSignal.Batch<R> b) inFlight.emitted(b);
-      requested.getAndUpdate(r -> r == Long.MAX_VALUE || r == 0 ? r : r - 1);
+      // May go below zero: rebalance notices are emitted without demand and wait in the sink's
+      // buffer; the requests that drain them must not count as room for a batch.
+      requested.getAndUpdate(r -> r == Long.MAX_VALUE ? r : r - 1);
       sink.next(signal);
     }
 
@@ -300,13 +302,19 @@ public final class KafkaSource<R> {
       if (!assigned.isEmpty()) {
         // Rewind explicitly: whatever the consumer fetched before the rebalance is not ours to trust.
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-        List<TopicPartition> fromStart = new ArrayList<>();
+        List<TopicPartition> uncommitted = new ArrayList<>();
         for (TopicPartition tp : assigned) {
           OffsetAndMetadata o = committed.get(tp);
-          if (o == null) fromStart.add(tp);
+          if (o == null) uncommitted.add(tp);
           else consumer.seek(tp, o);
         }
-        if (!fromStart.isEmpty()) consumer.seekToBeginning(fromStart);
+        if (!uncommitted.isEmpty()) {
+          if ("latest".equals(String.valueOf(consumerConfig.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG)))) {
+            consumer.seekToEnd(uncommitted);
+          } else {
+            consumer.seekToBeginning(uncommitted);
+          }
+        }
         if (paused) consumer.pause(assigned);
       }
       emit(new SourceSignal.Assigned<>(assigned, assignmentHandler.restore(assigned)));

@@ -145,7 +145,7 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
   @Override
   public void close() {
     if (restorer != null) {
-      restorer.close(Duration.ofSeconds(2));
+      restorer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
       restorer = null;
     }
   }

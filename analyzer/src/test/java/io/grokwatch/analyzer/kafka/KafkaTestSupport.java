@@ -66,9 +66,37 @@ final class KafkaTestSupport {
 
   /** Produces the runs' steps to grokwatch.metrics interleaved across runs, as concurrent trainers would. */
   static void produceInterleaved(String servers, Map<String, List<StepRecord>> runs) {
+    produceInterleaved(servers, runs, 0);
+  }
+
+  /** As above, at about {@code perSecond} records/s (0: as fast as possible), like live trainers. */
+  static void produceInterleaved(String servers, Map<String, List<StepRecord>> runs, double perSecond) {
+    long start = System.nanoTime();
+    int i = 0;
     try (KafkaProducer<String, byte[]> p = producer(servers)) {
-      for (StepRecord s : interleave(runs)) p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)));
+      for (StepRecord s : interleave(runs)) {
+        if (perSecond > 0) {
+          long wait = start + (long) (i++ * 1e9 / perSecond) - System.nanoTime();
+          if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        p.send(new ProducerRecord<>(Topics.METRICS, s.run(), EventCodec.encode(s)));
+      }
       p.flush();
+    }
+  }
+
+  /** Waits until the group has {@code members} members, each with partitions assigned. */
+  static void awaitMembers(String servers, String group, int members, Duration max) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+      await(group + " to have " + members + " members with partitions", max, () -> {
+        try {
+          var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+          return d.members().size() == members
+              && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+        } catch (Exception e) {
+          return false;
+        }
+      });
     }
   }
 

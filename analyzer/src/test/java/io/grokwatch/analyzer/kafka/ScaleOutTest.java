@@ -47,7 +47,10 @@ class ScaleOutTest {
     AnalyzerService a = service(servers, "scale-a");
     AnalyzerService b = service(servers, "scale-b");
     try {
-      CompletableFuture<Void> ingest = CompletableFuture.runAsync(() -> KafkaTestSupport.produceInterleaved(servers, runs));
+      KafkaTestSupport.awaitMembers(servers, GROUP, 2, Duration.ofSeconds(60));
+      // Paced like live trainers (about 4 s), so b is stopped in the middle of the runs.
+      CompletableFuture<Void> ingest =
+          CompletableFuture.runAsync(() -> KafkaTestSupport.produceInterleaved(servers, runs, total / 4.0));
       // Stop b once both are working, about a quarter of the way in.
       KafkaTestSupport.await("both instances to commit records", Duration.ofSeconds(60),
           () -> a.stats().snapshot().recordsIn() > 0 && b.stats().snapshot().recordsIn() > 0

@@ -1,8 +1,9 @@
 package io.grokwatch.cli.demo;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.grokwatch.cli.VersionProvider;
 import io.grokwatch.events.Provenance;
 import io.grokwatch.events.RunStarted;
+import io.grokwatch.trainer.checkpoint.TrainConfigJson;
 import io.grokwatch.trainer.publish.EventPublisher;
 import io.grokwatch.trainer.publish.PublishingListener;
 import io.grokwatch.trainer.train.Backend;
@@ -13,7 +14,6 @@ import io.grokwatch.trainer.train.TrainConfig;
 import io.grokwatch.trainer.train.Trainer;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * training begins at {@link #start}.
  */
 public final class TrainingRun implements AutoCloseable {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   private final TrainConfig config;
   private final String run;
   private final Thread thread;
@@ -114,12 +112,14 @@ public final class TrainingRun implements AutoCloseable {
     }
   }
 
+  /** run_started as {@code grokwatch train} writes it: every TrainConfig field, full provenance. */
   private RunStarted runStarted(Trainer trainer) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> cfg = JSON.convertValue(config, Map.class);
-    Provenance provenance = Provenance.current(config.seed(), trainer.task().splitHash(), Backend.describe());
+    Provenance p = Provenance.current(config.seed(), trainer.task().splitHash(), Backend.describe());
+    String commit = VersionProvider.gitCommit();
+    Provenance provenance = new Provenance(p.seed(), p.splitHash(), VersionProvider.version(),
+        commit == null ? p.gitCommit() : commit, p.jvm(), p.os(), p.cpu(), p.backend(), p.host());
     return new RunStarted(run, System.currentTimeMillis(), taskId(), config.model().name().toLowerCase(Locale.ROOT),
-        cfg, provenance);
+        TrainConfigJson.toMap(config), provenance);
   }
 
   private int modulus() {

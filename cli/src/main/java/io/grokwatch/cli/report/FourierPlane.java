@@ -30,16 +30,17 @@ public final class FourierPlane {
     // Orthonormal basis (u, v) of span{Re F_k, Im F_k} by Gram-Schmidt.
     double[] u = e.re()[k].clone();
     double[] v = e.im()[k].clone();
-    if (!normalize(u)) {
+    double scale = Math.sqrt(e.energy()[k]);
+    if (!normalize(u, scale)) {
       double[] t = u;
       u = v;
       v = t;
-      if (!normalize(u)) return new double[0];
+      if (!normalize(u, scale)) return new double[0];
     }
     double dot = 0;
     for (int c = 0; c < cols; c++) dot += u[c] * v[c];
     for (int c = 0; c < cols; c++) v[c] -= dot * u[c];
-    if (!normalize(v)) return new double[0];
+    if (!normalize(v, scale)) return new double[0]; // a pure cosine (or sine) at k: a line, not a plane
     double[] mean = new double[cols];
     for (double[] r : rows) for (int c = 0; c < cols; c++) mean[c] += r[c] / p;
     double[] out = new double[2 * p];
@@ -57,11 +58,12 @@ public final class FourierPlane {
     return out;
   }
 
-  private static boolean normalize(double[] a) {
+  /** Scales {@code a} to length 1; false when it is negligible next to {@code scale} (float noise). */
+  private static boolean normalize(double[] a, double scale) {
     double n = 0;
     for (double x : a) n += x * x;
     n = Math.sqrt(n);
-    if (!(n > 1e-12)) return false;
+    if (!(n > 1e-6 * scale) || n == 0) return false;
     for (int i = 0; i < a.length; i++) a[i] /= n;
     return true;
   }

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 class FourierPlaneTest {
   private static final int P = 31;
 
-  /** Residue x at angle 2 pi k x / p in two random directions of a 12-dim space, plus frequency 3 elsewhere. */
+  /**
+   * Residue x at angle 2 pi k x / p in two random directions a, b of a 12-dim space, plus a cosine
+   * of frequency 3 along a direction c orthogonal to both (as a grokked model keeps its frequencies
+   * apart), plus a constant.
+   */
   private static EmbeddingSnapshot twoFrequencies(int k) {
     Random r = new Random(3);
     int dim = 12;
@@ -22,6 +26,8 @@ class FourierPlaneTest {
       b[i] = r.nextGaussian();
       c[i] = r.nextGaussian();
     }
+    orthogonalize(c, a);
+    orthogonalize(c, orthogonalized(b, a));
     float[] data = new float[P * dim];
     for (int x = 0; x < P; x++) {
       double angle = 2 * Math.PI * k * x / P;
@@ -33,29 +39,49 @@ class FourierPlaneTest {
   }
 
   @Test
-  void theKeyFrequencysPlaneShowsTheResiduesOnAnEllipseInAngleOrder() {
-    double[] pts = FourierPlane.project(twoFrequencies(7), 7);
-
+  void theKeyFrequencysPlaneShowsResidueXAtAngleTwoPiKxOverPOnAnEllipse() {
+    int k = 7;
+    double[] pts = FourierPlane.project(twoFrequencies(k), k);
     assertThat(pts).hasSize(2 * P);
-    // every point satisfies one ellipse equation: fit it on three points' worth of structure by checking
-    // that the angle of x advances by the same step (2 pi k / p, up to orientation) from residue to residue
-    double step = Math.atan2(pts[3], pts[2]) - Math.atan2(pts[1], pts[0]);
-    double[] radii = new double[P];
-    for (int x = 0; x < P; x++) radii[x] = Math.hypot(pts[2 * x], pts[2 * x + 1]);
-    double min = java.util.Arrays.stream(radii).min().orElseThrow();
-    double max = java.util.Arrays.stream(radii).max().orElseThrow();
-    assertThat(min).isGreaterThan(0.2 * max); // a closed curve around the origin, not a blob through it
-    assertThat(Math.abs(Math.cos(step))).isLessThan(1.0); // not all on one ray
-    // frequency 3's component is orthogonal to the k = 7 plane, so it does not leak in
-    double[] other = FourierPlane.project(twoFrequencies(7), 3);
-    assertThat(other).hasSize(2 * P);
-    double spread7 = 0;
-    double spread3 = 0;
-    for (int i = 0; i < 2 * P; i++) {
-      spread7 += pts[i] * pts[i];
-      spread3 += other[i] * other[i];
+
+    // point(x) = M (cos t_x, sin t_x), t_x = 2 pi k x / p, for one 2x2 matrix M: solve M from x = 0 and 1
+    double c0 = 1;
+    double s0 = 0;
+    double c1 = Math.cos(2 * Math.PI * k / P);
+    double s1 = Math.sin(2 * Math.PI * k / P);
+    double det = c0 * s1 - s0 * c1;
+    double m00 = (pts[0] * s1 - pts[2] * s0) / det;
+    double m01 = (pts[2] * c0 - pts[0] * c1) / det;
+    double m10 = (pts[1] * s1 - pts[3] * s0) / det;
+    double m11 = (pts[3] * c0 - pts[1] * c1) / det;
+    double scale = Math.hypot(m00, m10) + Math.hypot(m01, m11);
+    assertThat(Math.abs(m00 * m11 - m01 * m10)).as("a real ellipse, not a line").isGreaterThan(0.01 * scale * scale);
+    for (int x = 0; x < P; x++) {
+      double t = 2 * Math.PI * k * x / P;
+      assertThat(pts[2 * x]).as("x of residue " + x).isCloseTo(m00 * Math.cos(t) + m01 * Math.sin(t), within(1e-4 * scale));
+      assertThat(pts[2 * x + 1]).as("y of residue " + x).isCloseTo(m10 * Math.cos(t) + m11 * Math.sin(t), within(1e-4 * scale));
     }
-    assertThat(spread3).isLessThan(spread7);
+  }
+
+  @Test
+  void aFrequencyWithOnlyACosinePartHasNoPlane() {
+    assertThat(FourierPlane.project(twoFrequencies(7), 3)).isEmpty();
+  }
+
+  private static void orthogonalize(double[] v, double[] against) {
+    double dot = 0;
+    double norm = 0;
+    for (int i = 0; i < v.length; i++) {
+      dot += v[i] * against[i];
+      norm += against[i] * against[i];
+    }
+    for (int i = 0; i < v.length; i++) v[i] -= dot / norm * against[i];
+  }
+
+  private static double[] orthogonalized(double[] v, double[] against) {
+    double[] out = v.clone();
+    orthogonalize(out, against);
+    return out;
   }
 
   @Test

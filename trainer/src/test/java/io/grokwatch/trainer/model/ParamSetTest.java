@@ -33,4 +33,19 @@ class ParamSetTest {
         assertThat(ps.grad("t").getDouble(2, 2)).isEqualTo(11.0);
         assertThat(ps.grad("pad").sumNumber().doubleValue()).isZero();
     }
+
+    @Test
+    void floatGatherSumEqualsTwoGathers() {
+        var a = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 5, 4);
+        var b = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 5, 4);
+        int[] ia = {4, 0, 2};
+        int[] ib = {1, 1, 3};
+        var one = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
+        var two = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
+        Rows.gatherSum(a, ia, b, ib, one);
+        Rows.gather(a, ia, two, false);
+        Rows.gather(b, ib, two, true);
+        assertThat(one.equalsWithEps(two, 0)).isTrue();
+        assertThat(one.getFloat(0, 3)).isEqualTo(a.getFloat(4, 3) + b.getFloat(1, 3));
+    }
 }
