@@ -64,7 +64,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train",
     description = {
-        "Trains one run of a preset (${COMPLETION-CANDIDATES} of --preset), changed by the flags given, and "
+        "Trains one run of a preset (--preset), changed by the flags given, and "
             + "publishes run_started, every evaluated step, embedding snapshots and run_finished to Kafka, keyed by "
             + "the run id. Follows grokwatch.control: STOP ends the run, CHECKPOINT writes a checkpoint.",
         "Training never waits for Kafka: a broker that is down is reported once and the run goes on. "
@@ -253,9 +253,9 @@ public final class TrainCommand implements Callable<Integer> {
     long stopAfterGrokSteps = stopAfterGrok == null ? -1 : stopAfterGrok;
     String run = runId != null ? runId : from != null ? from.run() : newRunId(cfg.name());
     Path ckptDir = checkpointDir != null ? checkpointDir : resume != null ? resumeDirectory() : null;
-    requireUsableCheckpointDir(ckptDir);
+    requireUsableCheckpointDir(ckptDir, from);
 
-    Progress progress = new Progress(err, System.console() != null, cfg.steps(), from == null ? 0 : from.step(),
+    Progress progress = new Progress(err, System.console() != null, cfg.steps(),
         Duration.ofMillis(Math.round(progressInterval * 1000)));
     RunListener listener = new RunListener(progress, stopAfterGrokSteps, cfg);
     Trainer trainer;
@@ -320,7 +320,7 @@ public final class TrainCommand implements Callable<Integer> {
             from == null ? 0 : from.step(), kafkaStats, fileStats, checkpointer);
       }
     }
-    return listener.outcome.status() == Outcome.Status.FAILED ? 1 : 0;
+    return listener.outcome == null || listener.outcome.status() == Outcome.Status.FAILED ? 1 : 0;
   }
 
   // ---------------------------------------------------------------- configuration
@@ -416,11 +416,22 @@ public final class TrainCommand implements Callable<Integer> {
     return java.nio.file.Files.isDirectory(resume) ? resume : resume.toAbsolutePath().getParent();
   }
 
-  /** A fresh run must not write into a directory holding another run's checkpoints: --resume would then mix them up. */
-  private void requireUsableCheckpointDir(Path dir) throws IOException {
-    if (dir == null || resume != null) return;
+  /**
+   * A directory must hold one line of history, or a later --resume DIR would pick up the wrong checkpoint: a fresh
+   * run needs one without checkpoints, a resumed run one without checkpoints past its starting step.
+   */
+  private void requireUsableCheckpointDir(Path dir, Checkpoint from) throws IOException {
+    if (dir == null) return;
     if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
       throw usage("--checkpoint-dir " + dir + " is a file; pass a directory");
+    }
+    if (from != null) {
+      java.util.Optional<Path> latest = new CheckpointDirectory(dir).latest();
+      if (latest.isPresent() && CheckpointDirectory.stepOf(latest.get()) > from.step()) {
+        throw usage("--resume " + resume + ": " + dir + " already holds a later checkpoint (" + latest.get().getFileName()
+            + "); pass --checkpoint-dir with another directory, or resume from the latest");
+      }
+      return;
     }
     if (!new CheckpointDirectory(dir).list().isEmpty()) {
       throw usage("--checkpoint-dir " + dir + " already holds checkpoints; pass --resume " + dir
@@ -685,23 +696,26 @@ public final class TrainCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final boolean interactive;
     private final long total;
-    private final long firstStep;
     private final long intervalNanos;
-    private final long startNanos = System.nanoTime();
+    private long firstStep; // speed and ETA count from the first evaluated step, after ND4J has loaded
+    private long startNanos = -1;
     private long lastPrintNanos;
     private boolean printedAny;
     private String shown = ""; // the bar currently on screen (interactive)
 
-    Progress(PrintWriter err, boolean interactive, long total, long firstStep, Duration interval) {
+    Progress(PrintWriter err, boolean interactive, long total, Duration interval) {
       this.err = err;
       this.interactive = interactive;
       this.total = total;
-      this.firstStep = firstStep;
       this.intervalNanos = interval.toNanos();
     }
 
     synchronized void step(StepMetrics m) {
       long now = System.nanoTime();
+      if (startNanos < 0) {
+        startNanos = now;
+        firstStep = m.step();
+      }
       boolean last = m.step() >= total;
       long gap = interactive ? REDRAW_NANOS : intervalNanos;
       if (printedAny && !last && now - lastPrintNanos < gap) return;

@@ -102,7 +102,7 @@ class TrainCommandTest {
   @Test
   void progressRedrawsInPlaceOnATerminalAndKeepsWarningsReadable() {
     java.io.StringWriter sink = new java.io.StringWriter();
-    TrainCommand.Progress p = new TrainCommand.Progress(new java.io.PrintWriter(sink), true, 10, 0, Duration.ofSeconds(5));
+    TrainCommand.Progress p = new TrainCommand.Progress(new java.io.PrintWriter(sink), true, 10, Duration.ofSeconds(5));
     p.step(metrics(0));
     p.println("grokwatch: a warning");
     p.step(metrics(10)); // the last step is always drawn
@@ -117,6 +117,20 @@ class TrainCommandTest {
 
   private static io.grokwatch.trainer.train.StepMetrics metrics(long step) {
     return new io.grokwatch.trainer.train.StepMetrics(step, 0.5, 0.99, 2.0, 0.25, 1, 0, 1, 0.01, 100, 0);
+  }
+
+  @Test
+  void trainingMdDocumentsEveryFlagAndPreset() throws IOException {
+    String doc = Files.readString(Path.of(System.getProperty("basedir", "."), "..", "trainer", "TRAINING.md"));
+    picocli.CommandLine train = Main.commandLine().getSubcommands().get("train");
+    for (picocli.CommandLine.Model.OptionSpec o : train.getCommandSpec().options()) {
+      if (o.usageHelp() || o.versionHelp()) continue;
+      for (String name : o.names()) {
+        assertThat(doc.contains("`" + name) || doc.contains(name.replace("--", "--[no-]")))
+            .as("TRAINING.md documents %s", name).isTrue();
+      }
+    }
+    for (String preset : io.grokwatch.trainer.train.Presets.names()) assertThat(doc).contains("| `" + preset + "`");
   }
 
   @Test
@@ -156,6 +170,9 @@ class TrainCommandTest {
     assertThat(changed.exitCode()).as(changed.err()).isEqualTo(2);
     assertThat(changed.err()).contains("--resume " + ckpt + ": the checkpoint was written with a different config: "
         + "lr: checkpoint 0.03, now 0.5");
+    CliRun older = train("--resume", ckpt.resolve("step-0000000010.ckpt").toString(), "--steps", "50", "--no-kafka");
+    assertThat(older.exitCode()).as(older.err()).isEqualTo(2);
+    assertThat(older.err()).contains(ckpt + " already holds a later checkpoint (step-0000000030.ckpt); pass --checkpoint-dir");
     CliRun reused = train("--steps", "5", "--checkpoint-dir", ckpt.toString(), "--no-kafka");
     assertThat(reused.exitCode()).isEqualTo(2);
     assertThat(reused.err()).contains("--checkpoint-dir " + ckpt + " already holds checkpoints; pass --resume " + ckpt);

@@ -75,6 +75,16 @@ public final class Transformer implements Model {
     private final INDArray headSum; // (d, H): S[k, h] = 1 if column k belongs to head h
     private final INDArray table; // (T*V, d): W_E[v] + W_pos[t] at row t*V + v
     private final INDArray dTable; // (T*V, d)
+    // Layer 0 without LayerNorm: its input row is table[t*V + token], one of only T*V distinct rows, so Q, K and V
+    // are computed once per table row (T*V, d) and gathered, instead of one (T*N, d) @ (d, d) gemm each;
+    // the backward scatter-adds the gathered gradients per table row and does small (T*V)-row gemms.
+    private final boolean tokenTables;
+    private final INDArray qTable; // (T*V, d) table @ W_Q of block 0
+    private final INDArray kTable;
+    private final INDArray vTable;
+    private final INDArray dqTable; // (T*V, d) scratch for the backward
+    private final INDArray dkTable;
+    private final INDArray dvTable;
     private final INDArray onesV; // (1, V)
     private final INDArray onesD; // (d, 1)
     private final INDArray onesDRow; // (1, d)
@@ -124,6 +134,13 @@ public final class Transformer implements Model {
         headSum = Nd4j.create(s).castTo(dtype);
         table = Nd4j.create(dtype, T * cfg.vocab(), d);
         dTable = Nd4j.create(dtype, T * cfg.vocab(), d);
+        tokenTables = !cfg.layerNorm();
+        qTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
+        kTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
+        vTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
+        dqTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
+        dkTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
+        dvTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
         onesV = Nd4j.ones(dtype, 1, cfg.vocab());
         onesD = Nd4j.ones(dtype, d, 1);
         onesDRow = Nd4j.ones(dtype, 1, d);
@@ -278,6 +295,7 @@ public final class Transformer implements Model {
     private final class Work {
         final int n;
         final int[] idx; // row t*N + n -> table row t*V + token
+        final int[] qIdx0; // idx of layer 0's query rows (its last qPos*N rows)
         final INDArray x0; // (T*N, d) embeddings + positions
         final Layer[] layers;
         final Norm lnf;
@@ -300,6 +318,7 @@ public final class Transformer implements Model {
             for (int l = 0; l < layers.length; l++) {
                 layers[l] = new Layer(n, l == layers.length - 1 ? 1 : T);
             }
+            qIdx0 = new int[layers[0].qRows];
             lnf = cfg.layerNorm() ? new Norm(n) : null;
             logits = Nd4j.create(dt, n, cfg.classes());
             nd = Nd4j.create(dt, n, d);
@@ -330,6 +349,7 @@ public final class Transformer implements Model {
             wk.idx[n + i] = vocab + b; // position 1
             wk.idx[2 * n + i] = 2 * vocab + (vocab - 1); // position 2: '='
         }
+        System.arraycopy(wk.idx, wk.idx.length - wk.qIdx0.length, wk.qIdx0, 0, wk.qIdx0.length);
         // table[t*V + v] = W_E[v] + W_pos[t]: (T*V, d) is tiny, so add positions there and gather once.
         INDArray we = v("embed.W_E");
         for (int t = 0; t < T; t++) {
@@ -349,11 +369,20 @@ public final class Transformer implements Model {
     private INDArray layerForward(int l, Layer ly, INDArray x, Work wk) {
         String p = "blocks." + l + ".";
         int n = wk.n;
-        INDArray xn = cfg.layerNorm() ? ly.ln1.forward(x, v(p + "ln1.w"), v(p + "ln1.b")) : x; // (T*N, d)
-        Nd4j.gemm(xn, v(p + "attn.W_K"), ly.k, false, false, 1.0, 0.0); // (T*N, d)
-        Nd4j.gemm(xn, v(p + "attn.W_V"), ly.vv, false, false, 1.0, 0.0); // (T*N, d)
         long q0 = (long) (T - ly.qPos) * n; // first query row in the (T*N) layout
-        Nd4j.gemm(rows(xn, q0, (long) T * n), v(p + "attn.W_Q"), ly.q, false, false, 1.0, 0.0); // (qRows, d)
+        if (l == 0 && tokenTables) {
+            Nd4j.gemm(table, v(p + "attn.W_K"), kTable, false, false, 1.0, 0.0); // (T*V, d)
+            Nd4j.gemm(table, v(p + "attn.W_V"), vTable, false, false, 1.0, 0.0); // (T*V, d)
+            Nd4j.gemm(table, v(p + "attn.W_Q"), qTable, false, false, 1.0, 0.0); // (T*V, d)
+            Rows.gather(kTable, wk.idx, ly.k, false); // (T*N, d)
+            Rows.gather(vTable, wk.idx, ly.vv, false); // (T*N, d)
+            Rows.gather(qTable, wk.qIdx0, ly.q, false); // (qRows, d)
+        } else {
+            INDArray xn = cfg.layerNorm() ? ly.ln1.forward(x, v(p + "ln1.w"), v(p + "ln1.b")) : x; // (T*N, d)
+            Nd4j.gemm(xn, v(p + "attn.W_K"), ly.k, false, false, 1.0, 0.0); // (T*N, d)
+            Nd4j.gemm(xn, v(p + "attn.W_V"), ly.vv, false, false, 1.0, 0.0); // (T*N, d)
+            Nd4j.gemm(rows(xn, q0, (long) T * n), v(p + "attn.W_Q"), ly.q, false, false, 1.0, 0.0); // (qRows, d)
+        }
         for (int i = 0; i < ly.qPos; i++) {
             int pos = T - ly.qPos + i;
             INDArray qi = rows(ly.q, (long) i * n, (long) (i + 1) * n); // (N, d)
@@ -424,8 +453,10 @@ public final class Transformer implements Model {
             INDArray x = l == 0 ? wk.x0 : wk.layers[l - 1].out;
             dx = layerBackward(l, ly, x, dx, wk);
         }
-        // dx: (T*N, d) gradient at the embedding sum; back through the gather onto the (T*V, d) table
-        Rows.scatterAdd(dx, wk.idx, dTable, false); // (T*V, d)
+        if (!tokenTables) {
+            // dx: (T*N, d) gradient at the embedding sum; back through the gather onto the (T*V, d) table
+            Rows.scatterAdd(dx, wk.idx, dTable, false); // (T*V, d)
+        } // else layer 0's backward filled dTable
         int vocab = cfg.vocab();
         INDArray gwe = g("embed.W_E");
         for (int t = 0; t < T; t++) {
@@ -439,7 +470,7 @@ public final class Transformer implements Model {
         }
     }
 
-    /** Given dOut (qRows, d), fills this layer's parameter gradients and returns dX (T*N, d). */
+    /** Given dOut (qRows, d), fills this layer's parameter gradients and returns dX (T*N, d); layer 0 with token tables fills dTable and returns null. */
     private INDArray layerBackward(int l, Layer ly, INDArray x, INDArray dOut, Work wk) {
         String p = "blocks." + l + ".";
         int n = wk.n;
@@ -499,6 +530,20 @@ public final class Transformer implements Model {
             }
         }
         long q0 = (long) (T - ly.qPos) * n;
+        if (l == 0 && tokenTables) {
+            // Q, K, V were gathered from (T*V, d) tables: sum the row gradients per table row, then small gemms
+            Rows.scatterAdd(ly.dk, wk.idx, dkTable, false); // (T*V, d)
+            Rows.scatterAdd(ly.dv, wk.idx, dvTable, false); // (T*V, d)
+            Rows.scatterAdd(ly.dq, wk.qIdx0, dqTable, false); // (T*V, d)
+            Nd4j.gemm(table, dkTable, g(p + "attn.W_K"), true, false, 1.0, 0.0); // (d, d)
+            Nd4j.gemm(table, dvTable, g(p + "attn.W_V"), true, false, 1.0, 0.0); // (d, d)
+            Nd4j.gemm(table, dqTable, g(p + "attn.W_Q"), true, false, 1.0, 0.0); // (d, d)
+            Nd4j.gemm(dkTable, v(p + "attn.W_K"), dTable, false, true, 1.0, 0.0); // (T*V, d)
+            Nd4j.gemm(dvTable, v(p + "attn.W_V"), dTable, false, true, 1.0, 1.0); // (T*V, d)
+            Nd4j.gemm(dqTable, v(p + "attn.W_Q"), dTable, false, true, 1.0, 1.0); // (T*V, d)
+            Rows.scatterAdd(ly.dx1, wk.qIdx0, dTable, true); // (T*V, d) residual into the query positions
+            return null;
+        }
         INDArray xn = cfg.layerNorm() ? ly.ln1.out : x; // (T*N, d)
         Nd4j.gemm(xn, ly.dk, g(p + "attn.W_K"), true, false, 1.0, 0.0); // (d, d)
         Nd4j.gemm(xn, ly.dv, g(p + "attn.W_V"), true, false, 1.0, 0.0); // (d, d)

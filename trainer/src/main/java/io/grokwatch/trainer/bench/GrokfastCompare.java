@@ -1,0 +1,95 @@
+package io.grokwatch.trainer.bench;
+
+import io.grokwatch.trainer.publish.JsonlStepWriter;
+import io.grokwatch.trainer.publish.Records;
+import io.grokwatch.trainer.train.Backend;
+import io.grokwatch.trainer.train.Outcome;
+import io.grokwatch.trainer.train.Presets;
+import io.grokwatch.trainer.train.StepListener;
+import io.grokwatch.trainer.train.StepMetrics;
+import io.grokwatch.trainer.train.TrainConfig;
+import io.grokwatch.trainer.train.Trainer;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Grokfast acceptance: steps to val accuracy 0.95 on x*y mod 97 (preset mlp97) with Grokfast-EMA
+ * (alpha 0.98, lambda 2.0) and without it, same seed; prints both and the ratio.
+ *
+ * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare 20000 10 bench/runs}</pre>
+ *
+ * <p>Each run stops at val 0.95 or at the budget; step records (every 50th step, and the crossing) go to
+ * OUTDIR/grokfast-ema.jsonl and OUTDIR/grokfast-none.jsonl.
+ */
+public final class GrokfastCompare {
+    static final double TARGET = 0.95;
+    static final int WRITE_EVERY = 50;
+
+    private GrokfastCompare() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long budget = args.length > 0 ? Long.parseLong(args[0]) : 20_000;
+        int evalEvery = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        Path dir = Path.of(args.length > 2 ? args[2] : "bench/runs");
+        long seed = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        TrainConfig base = Presets.get("mlp97").toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
+                .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
+        System.out.println("GrokfastCompare: " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
+                + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", AdamW lr " + base.lr() + " wd "
+                + base.weightDecay() + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
+        long[] ema = run(base.toBuilder().name("mlp97-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
+                .grokfastAlpha(0.98).grokfastLambda(2.0).build(), dir.resolve("grokfast-ema.jsonl"));
+        long[] none = run(base.toBuilder().name("mlp97-plain").build(), dir.resolve("grokfast-none.jsonl"));
+        System.out.println("| run | steps to val " + TARGET + " | t_train (train " + TARGET + ") | wall s |");
+        System.out.println("|---|---|---|---|");
+        System.out.println(row("Grokfast-EMA (0.98, 2.0)", ema, budget));
+        System.out.println(row("plain AdamW", none, budget));
+        if (ema[0] > 0 && none[0] > 0) {
+            System.out.println(String.format(Locale.ROOT, "ratio plain/EMA: %.1fx", (double) none[0] / ema[0]));
+        } else if (ema[0] > 0) {
+            System.out.println(String.format(Locale.ROOT, "ratio plain/EMA: > %.1fx (plain did not reach %.2f in %d steps: lower bound)",
+                    (double) budget / ema[0], TARGET, budget));
+        } else {
+            System.out.println("Grokfast-EMA did not reach " + TARGET + " within " + budget + " steps");
+        }
+    }
+
+    private static String row(String name, long[] r, long budget) {
+        return "| " + name + " | " + (r[0] >= 0 ? Long.toString(r[0]) : "> " + budget) + " | "
+                + (r[1] >= 0 ? Long.toString(r[1]) : "-") + " | " + r[2] + " |";
+    }
+
+    /** Returns {t_val, t_train, wall seconds}. */
+    static long[] run(TrainConfig cfg, Path out) throws Exception {
+        long t0 = System.nanoTime();
+        try (JsonlStepWriter writer = JsonlStepWriter.open(out)) {
+            StepListener listener = new StepListener() {
+                long lastPrint = System.nanoTime();
+
+                @Override
+                public void onStep(StepMetrics m) {
+                    if (m.step() % WRITE_EVERY == 0 || m.valAcc() >= TARGET) {
+                        writer.publish(Records.step(cfg.name(), m.step()).train(m.trainLoss(), m.trainAcc())
+                                .val(m.valLoss(), m.valAcc()).time(m.timeMillis()).weightNorm(m.weightNorm())
+                                .weightDistance(m.weightDistance()).gradNorm(m.gradNorm()).lr(m.lr())
+                                .stepsPerSecond(m.stepsPerSecond()).build());
+                    }
+                    long now = System.nanoTime();
+                    if (now - lastPrint >= 30_000_000_000L) {
+                        lastPrint = now;
+                        System.out.println(String.format(Locale.ROOT, "  %s step %d train %.3f val %.3f %.0f steps/s",
+                                cfg.name(), m.step(), m.trainAcc(), m.valAcc(), m.stepsPerSecond()));
+                    }
+                }
+            };
+            Trainer trainer = new Trainer(cfg, listener);
+            System.out.println(cfg.name() + ": " + Backend.describe());
+            Outcome o = trainer.run();
+            long wall = Math.round((System.nanoTime() - t0) / 1e9);
+            System.out.println(cfg.name() + ": " + o.status() + " (" + o.reason() + "), t_val " + o.valReached()
+                    + ", t_train " + o.trainReached() + ", " + wall + " s");
+            return new long[] {o.valReached(), o.trainReached(), wall};
+        }
+    }
+}
