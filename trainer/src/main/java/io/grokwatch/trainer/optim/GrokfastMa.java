@@ -58,6 +58,9 @@ public final class GrokfastMa implements GradFilter {
         Map<String, INDArray> s = new LinkedHashMap<>();
         s.put("grokfast_ring", ring.dup());
         s.put("grokfast_seen", Nd4j.createFromArray((double) seen));
+        // the running sum carries float32 round-off since its last exact recompute; resuming must
+        // start from the same bits, not from a fresh sum of the ring
+        s.put("grokfast_sum", sum.dup());
         return s;
     }
 
@@ -65,6 +68,6 @@ public final class GrokfastMa implements GradFilter {
     public void importState(Map<String, INDArray> state) {
         ring.assign(Optimizer.require(state, "grokfast_ring", ring).reshape(ring.shape()));
         seen = (long) Optimizer.require(state, "grokfast_seen", Nd4j.zeros(1)).getDouble(0);
-        sum.assign(ring.sum(true, 0));
+        sum.assign(Optimizer.require(state, "grokfast_sum", sum).reshape(sum.shape()));
     }
 }
