@@ -39,14 +39,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <pre>
  * mvn -B -q -pl analyzer dependency:build-classpath -Dmdep.outputFile=/tmp/cp
  * java -Xmx2g -cp analyzer/target/classes:$(cat /tmp/cp) io.grokwatch.analyzer.bench.AnalyzerBench \
- *     [--runs 1000] [--evaluations 300] [--latency-evaluations 100] [--latency-rate 10000] \
- *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5]
+ *     [--runs 1000] [--evaluations 300] [--latency-rate 1000,5000] [--latency-seconds 20] \
+ *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4]
  * </pre>
  *
  * <p>Throughput: {@code runs x evaluations} step records of concurrent runs are produced first,
  * then one analyzer instance consumes them; records/s is measured from its first committed
  * batch to its last. Latency: with the analyzer caught up, {@code runs} new runs are produced
- * interleaved at {@code --latency-rate} records/s; for every transition, the time from sending the
+ * interleaved at each {@code --latency-rate} (records/s, comma-separated); for every transition, the time from sending the
  * record that completes it (found by replaying the run through the detector) to the transition
  * being read by a read_committed consumer of grokwatch.events. Prints a markdown table.
  */
@@ -57,8 +57,8 @@ public final class AnalyzerBench {
     Map<String, String> o = options(args);
     int runs = Integer.parseInt(o.getOrDefault("--runs", "1000"));
     int evaluations = Integer.parseInt(o.getOrDefault("--evaluations", "300"));
-    int latencyEvaluations = Integer.parseInt(o.getOrDefault("--latency-evaluations", "100"));
-    double latencyRate = Double.parseDouble(o.getOrDefault("--latency-rate", "10000"));
+    double latencySeconds = Double.parseDouble(o.getOrDefault("--latency-seconds", "20"));
+    String latencyRates = o.getOrDefault("--latency-rate", "1000,5000");
     int partitions = Integer.parseInt(o.getOrDefault("--partitions", "6"));
     int maxPoll = Integer.parseInt(o.getOrDefault("--max-poll-records", "10000"));
     int linger = Integer.parseInt(o.getOrDefault("--linger-ms", "5"));
@@ -104,57 +104,73 @@ public final class AnalyzerBench {
         double throughput = (total - firstCount) / ((lastAt - firstAt) / 1e9);
         System.err.printf(Locale.ROOT, "  analyzed at %.0f records/s (%d transactions)%n", throughput, tpStats.transactions());
 
-        // Latency: new runs at a moderate rate while a read_committed reader watches grokwatch.events.
-        Map<String, List<StepRecord>> latRuns = runs("lat-", runs, latencyEvaluations);
-        Map<String, Long> triggerStepByTransition = new HashMap<>();
-        Map<String, Boolean> triggers = new HashMap<>();
-        for (Map.Entry<String, List<StepRecord>> e : latRuns.entrySet()) {
-          RunDetector d = new RunDetector(e.getKey(), DetectorConfig.defaults());
-          for (StepRecord s : e.getValue()) {
-            for (Event out : d.accept(s, 0)) {
-              if (out instanceof Transition t) {
-                triggerStepByTransition.put(transitionKey(t), s.step());
-                triggers.put(s.run() + "/" + s.step(), true);
-              }
-            }
-          }
+        // Latency: new runs at moderate rates while a read_committed reader watches grokwatch.events.
+        List<String> rows = new ArrayList<>();
+        int round = 0;
+        for (String r : latencyRates.split(",")) {
+          double rate = Double.parseDouble(r.trim());
+          // Each round lasts about --latency-seconds: every run gets rate * seconds / runs evaluations.
+          int evals = (int) Math.max(10, Math.min(SyntheticRuns.SPAN_STEPS, rate * latencySeconds / runs));
+          rows.add(latency(servers, analyzer, "lat" + (round++) + "-", runs, evals, rate));
         }
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latenciesNanos = new ArrayList<>();
-        LatencyReader reader = new LatencyReader(servers, triggerStepByTransition, sentAt, latenciesNanos);
-        reader.start();
-        reader.awaitPositioned();
-        long txBefore = analyzer.stats().snapshot().transactions();
-        System.err.printf(Locale.ROOT, "latency: %d runs x %d evaluations at %.0f records/s, %d transitions expected ...%n",
-            runs, latencyEvaluations, latencyRate, triggerStepByTransition.size());
-        double achieved = produce(servers, interleave(latRuns), latencyRate, triggers, sentAt);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (reader.received() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
-          LockSupport.parkNanos(20_000_000);
-        }
-        reader.stopReading();
-        reader.join(5_000);
-        long latTx = analyzer.stats().snapshot().transactions() - txBefore;
-        long[] sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
 
         String table = String.format(Locale.ROOT, String.join("\n",
             "| measure | value |",
             "|---|---|",
-            "| throughput, %d runs x %d records (%d records), backlog | %.0f records/s (%d transactions, %.0f records each) |",
-            "| detection latency p50, %d runs at %.0f records/s | %.1f ms |",
-            "| detection latency p99 | %.1f ms |",
-            "| detection latency max | %.1f ms |",
-            "| transitions measured | %d of %d (%d transactions during the latency run) |",
-            "| settings | %d partitions, max.poll.records %d, linger.ms %d, compression %s, one transaction per batch |"),
-            runs, evaluations, total, throughput, tpStats.transactions(), (double) total / Math.max(1, tpStats.transactions()),
-            runs, achieved, millis(sorted, 0.50), millis(sorted, 0.99), millis(sorted, 1.0),
-            sorted.length, triggerStepByTransition.size(), latTx,
+            "| throughput, %d runs x %d records (%d records), backlog | %.0f records/s (%d transactions, %.0f records each) |"),
+            runs, evaluations, total, throughput, tpStats.transactions(), (double) total / Math.max(1, tpStats.transactions()))
+            + "\n" + String.join("\n", rows) + "\n" + String.format(Locale.ROOT,
+            "| settings | %d partitions, max.poll.records %d, linger.ms %d, compression %s, one transaction per batch |",
             partitions, maxPoll, linger, compression);
         System.out.println("date: " + LocalDate.now() + ", cores: " + Runtime.getRuntime().availableProcessors());
         System.out.println(table);
       }
     }
     System.exit(0);
+  }
+
+  /** One latency round: fresh runs at {@code rate} records/s; returns its table rows. */
+  private static String latency(String servers, AnalyzerService analyzer, String prefix, int runs, int evaluations,
+      double rate) throws Exception {
+    Map<String, List<StepRecord>> latRuns = runs(prefix, runs, evaluations);
+    Map<String, Long> triggerStepByTransition = new HashMap<>();
+    Map<String, Boolean> triggers = new HashMap<>();
+    for (Map.Entry<String, List<StepRecord>> e : latRuns.entrySet()) {
+      RunDetector d = new RunDetector(e.getKey(), DetectorConfig.defaults());
+      for (StepRecord s : e.getValue()) {
+        for (Event out : d.accept(s, 0)) {
+          if (out instanceof Transition t) {
+            triggerStepByTransition.put(transitionKey(t), s.step());
+            triggers.put(s.run() + "/" + s.step(), true);
+          }
+        }
+      }
+    }
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    List<Long> latenciesNanos = new ArrayList<>();
+    LatencyReader reader = new LatencyReader(servers, triggerStepByTransition, sentAt, latenciesNanos);
+    reader.start();
+    reader.awaitPositioned();
+    long txBefore = analyzer.stats().snapshot().transactions();
+    System.err.printf(Locale.ROOT, "latency: %d runs x %d evaluations at %.0f records/s, %d transitions expected ...%n",
+        runs, evaluations, rate, triggerStepByTransition.size());
+    double achieved = produce(servers, interleave(latRuns), rate, triggers, sentAt);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (reader.received() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(20_000_000);
+    }
+    reader.stopReading();
+    reader.join(5_000);
+    long tx = analyzer.stats().snapshot().transactions() - txBefore;
+    long[] sorted;
+    synchronized (latenciesNanos) {
+      sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+    return String.format(Locale.ROOT, String.join("\n",
+        "| detection latency at %.0f records/s (%d runs x %d records): p50 / p99 / max | %.1f / %.1f / %.1f ms |",
+        "| transitions measured at %.0f records/s | %d of %d, %d transactions (%.0f records each) |"),
+        achieved, runs, evaluations, millis(sorted, 0.50), millis(sorted, 0.99), millis(sorted, 1.0),
+        achieved, sorted.length, triggerStepByTransition.size(), tx, (double) runs * evaluations / Math.max(1, tx));
   }
 
   private static String transitionKey(Transition t) {
@@ -264,7 +280,8 @@ public final class AnalyzerBench {
       Map<String, Object> c = new HashMap<>();
       c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
       c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+      // A reader measuring when a transition becomes readable should not add a long fetch wait of its own.
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
       try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
         List<TopicPartition> tps = new ArrayList<>();
         consumer.partitionsFor(Topics.EVENTS).forEach(pi -> tps.add(new TopicPartition(Topics.EVENTS, pi.partition())));

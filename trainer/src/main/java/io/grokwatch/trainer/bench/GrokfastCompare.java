@@ -16,7 +16,7 @@ import java.util.Locale;
  * Grokfast acceptance: steps to val accuracy 0.95 on x*y mod 97 (preset mlp97) with Grokfast-EMA
  * (alpha 0.98, lambda 2.0) and without it, same seed; prints both and the ratio.
  *
- * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare 20000 10 bench/runs}</pre>
+ * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare [BUDGET 20000] [EVAL_EVERY 10] [OUTDIR bench/runs] [SEED 0] [both|ema|none]}</pre>
  *
  * <p>Each run stops at val 0.95 or at the budget; step records (every 50th step, and the crossing) go to
  * OUTDIR/grokfast-ema.jsonl and OUTDIR/grokfast-none.jsonl.
@@ -33,14 +33,16 @@ public final class GrokfastCompare {
         int evalEvery = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = Path.of(args.length > 2 ? args[2] : "bench/runs");
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        // which runs: "both" (default), "ema" or "none" (to rerun one arm with a bigger budget)
+        String which = args.length > 4 ? args[4] : "both";
         TrainConfig base = Presets.get("mlp97").toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
                 .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
         System.out.println("GrokfastCompare: " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
                 + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", AdamW lr " + base.lr() + " wd "
                 + base.weightDecay() + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
-        long[] ema = run(base.toBuilder().name("mlp97-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
+        long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
                 .grokfastAlpha(0.98).grokfastLambda(2.0).build(), dir.resolve("grokfast-ema.jsonl"));
-        long[] none = run(base.toBuilder().name("mlp97-plain").build(), dir.resolve("grokfast-none.jsonl"));
+        long[] none = which.equals("ema") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-plain").build(), dir.resolve("grokfast-none.jsonl"));
         System.out.println("| run | steps to val " + TARGET + " | t_train (train " + TARGET + ") | wall s |");
         System.out.println("|---|---|---|---|");
         System.out.println(row("Grokfast-EMA (0.98, 2.0)", ema, budget));

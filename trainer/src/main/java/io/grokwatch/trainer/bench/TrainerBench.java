@@ -7,6 +7,8 @@ import io.grokwatch.trainer.model.Model;
 import io.grokwatch.trainer.model.Transformer;
 import io.grokwatch.trainer.optim.AdamW;
 import io.grokwatch.trainer.train.Backend;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,14 +101,28 @@ public final class TrainerBench {
             step.run();
         }
         double[] ms = new double[steps];
+        double[] cpu = new double[steps];
         for (int i = 0; i < steps; i++) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             step.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            cpu[i] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
         }
-        Arrays.sort(ms);
-        double med = steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
+        double med = median(ms);
+        // the calling thread's CPU time: with 1 ND4J thread all the work runs on it, and it is steadier than wall
+        // time on a shared machine (with more threads it misses the OpenMP workers' share)
         return String.format(Locale.ROOT, "{\"config\": \"%s\", \"engine\": \"grokwatch-nd4j\", \"threads\": %d, \"examples\": %d, "
-                + "\"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f}", s.name(), threads, n, model.params().count(), med, 1000 / med);
+                + "\"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f, \"median_thread_cpu_ms\": %.3f}",
+                s.name(), threads, n, model.params().count(), med, 1000 / med, median(cpu));
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int k = s.length;
+        return k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
     }
 }
