@@ -1,5 +1,8 @@
 package io.grokwatch.broker;
 
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import java.util.HashMap;
 import io.grokwatch.events.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -295,7 +298,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Waits until every partition of every grokwatch topic has a leader, so produce succeeds. */
+  /** Waits until every partition of every grokwatch topic has a leader that serves requests, so produce succeeds. */
   private void awaitLeaders(Admin admin) throws InterruptedException {
     long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
     String lastProblem = "no answer";
@@ -307,6 +310,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             .map(TopicDescription::name)
             .collect(Collectors.joining(","));
         if (missing.isEmpty()) {
+          // Metadata can name a leader before the partition takes writes; an idempotent producer
+          // hitting that window may retry into OUT_OF_ORDER_SEQUENCE_NUMBER. ListOffsets is served
+          // by the leader only, so its success shows the window is over.
+          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+          described.values().forEach(d -> d.partitions().forEach(
+              pi -> latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest())));
+          admin.listOffsets(latest).all().get();
           return;
         }
         lastProblem = "no leader yet for " + missing;

@@ -68,7 +68,6 @@ public final class AnalyzerBench {
     System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
       String servers = kafka.bootstrapServers();
-      PartitionLeaders.await(servers, Topics.ALL, Duration.ofSeconds(60));
       Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
       long total = (long) runs * evaluations;
       System.err.println("producing " + total + " records of " + runs + " runs ...");
