@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +37,8 @@ import picocli.CommandLine.Spec;
 public final class AnalyzeCommand implements Callable<Integer> {
   /** How long a Ctrl-C waits for the analyzer to commit its batch and leave the group. */
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** How often the wait for a stop request checks for a fatal error and prints stats. */
+  private static final Duration STOP_POLL = Duration.ofMillis(200);
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   @Spec CommandSpec spec;
@@ -89,9 +90,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       description = "How often to print records in/out, DLQ and lag (e.g. 10s, 1m).")
   Duration statsEvery;
 
-  private final CountDownLatch ready = new CountDownLatch(1);
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ServeUntilInterrupted serving = new ServeUntilInterrupted("analyze", SHUTDOWN_GRACE);
 
   @Override
   public Integer call() throws Exception {
@@ -104,59 +103,45 @@ public final class AnalyzeCommand implements Callable<Integer> {
     if (autoStop != null) config.stopPolicy(stopPolicy());
     PrintWriter out = spec.commandLine().getOut();
     config.listener(e -> print(out, e));
-    Thread onCtrlC = new Thread(this::stopAndAwait, "grokwatch-analyze-shutdown");
-    boolean interrupted = false;
-    try (AnalyzerService analyzer = config.build().start()) {
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
+    serving.serve(() -> config.build().start(), analyzer -> {
       out.println("analyzing " + kafka.bootstrapServers() + " as group " + analyzer.groupId() + ", instance "
           + analyzer.instanceId() + "; state in " + analyzer.stateTopic()
           + (autoStop == null ? "" : "; auto-stop " + autoStop));
       out.println("Press Ctrl-C to stop.");
       out.flush();
-      ready.countDown();
+      serving.ready();
       try {
-        interrupted = !awaitStopOrFailure(analyzer, out);
+        awaitStopOrFailure(analyzer, out);
       } catch (ExecutionException fatal) {
         throw new IllegalStateException("the analyzer stopped: " + OneLine.describe(fatal.getCause()), fatal.getCause());
       }
       out.println("stopping the analyzer ...");
       out.flush();
-    } finally {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException | IllegalArgumentException notRemovable) {
-        // Ctrl-C: the hook is running and waits for the close above. Failed start: never added.
-      }
-    }
+    });
     out.println("analyzer stopped.");
     out.flush();
-    if (interrupted) Thread.currentThread().interrupt();
     return 0;
   }
 
   /**
-   * Prints stats every --stats-every until a stop request (true) or an interrupt (false); a
-   * fatal error of the analyzer throws. Checks five times a second, so a failure ends the
-   * command at once rather than at the next stats line.
+   * Prints stats every --stats-every until a stop request or an interrupt; a fatal error of the
+   * analyzer throws. Checks five times a second, so a failure ends the command at once rather
+   * than at the next stats line.
    */
-  private boolean awaitStopOrFailure(AnalyzerService analyzer, PrintWriter out) throws ExecutionException {
+  private void awaitStopOrFailure(AnalyzerService analyzer, PrintWriter out) throws ExecutionException {
     long nextStats = System.nanoTime() + statsEvery.toNanos();
-    try {
-      while (!stopRequested.await(200, TimeUnit.MILLISECONDS)) {
-        try {
-          analyzer.termination().get(0, TimeUnit.MILLISECONDS);
-          return true; // ended without error (closed elsewhere): nothing left to wait for
-        } catch (TimeoutException stillRunning) {
-          if (System.nanoTime() >= nextStats) {
-            printStats(out, analyzer.stats().snapshot());
-            nextStats += statsEvery.toNanos();
-          }
+    while (!serving.awaitStop(STOP_POLL)) {
+      try {
+        analyzer.termination().get(0, TimeUnit.MILLISECONDS);
+        return; // ended without error (closed elsewhere): nothing left to wait for
+      } catch (TimeoutException stillRunning) {
+        if (System.nanoTime() >= nextStats) {
+          printStats(out, analyzer.stats().snapshot());
+          nextStats += statsEvery.toNanos();
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // a stop request: the next awaitStop sees it and returns
       }
-      return true;
-    } catch (InterruptedException e) {
-      return false;
     }
   }
 
@@ -226,20 +211,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   /** Asks a running analyze command to stop; {@link #call()} then returns 0. For tests and hooks. */
   void requestStop() {
-    stopRequested.countDown();
+    serving.requestStop();
   }
 
   /** Waits until the analyzer is started; false on timeout. */
   boolean awaitReady(Duration timeout) throws InterruptedException {
-    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private void stopAndAwait() {
-    requestStop();
-    try {
-      stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return serving.awaitReady(timeout);
   }
 }

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -49,13 +47,11 @@ public final class BridgeCommand implements Callable<Integer> {
       description = "Kafka consumer group of the bridge.")
   String groupId;
 
-  private final CountDownLatch ready = new CountDownLatch(1);
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ServeUntilInterrupted serving = new ServeUntilInterrupted("bridge", SHUTDOWN_GRACE);
   private volatile String metricsUrl;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     validate();
     MetricsBridge.Builder config = MetricsBridge.builder()
         .kafkaProperties(kafka.clientProperties())
@@ -64,37 +60,20 @@ public final class BridgeCommand implements Callable<Integer> {
         .runTtl(runTtl)
         .groupId(groupId);
     PrintWriter out = spec.commandLine().getOut();
-    Thread onCtrlC = new Thread(this::stopAndAwait, "grokwatch-bridge-shutdown");
-    boolean interrupted = false;
-    try (MetricsBridge bridge = config.build().start()) {
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
+    serving.serve(() -> config.build().start(), bridge -> {
       metricsUrl = bridge.metricsUrl();
       out.println("metrics: " + metricsUrl);
       out.println("  consuming " + String.join(", ", MetricsBridge.TOPICS) + " from " + kafka.bootstrapServers()
           + " as group " + groupId + "; run TTL " + runTtl.toString().substring(2).toLowerCase(Locale.ROOT));
       out.println("Press Ctrl-C to stop.");
       out.flush();
-      ready.countDown();
-      try {
-        stopRequested.await();
-      } catch (InterruptedException e) {
-        interrupted = true; // an interrupt is a stop request; the consumer's close must not see it
-      }
+      serving.ready();
+      serving.awaitStop(); // an interrupt is a stop request too; the consumer's close does not see it
       out.println("stopping the bridge ...");
       out.flush();
-    } finally {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException shutdownInProgress) {
-        // Ctrl-C: the hook is running and waits for the close above.
-      }
-    }
+    });
     out.println("bridge stopped.");
     out.flush();
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
     return 0;
   }
 
@@ -112,21 +91,12 @@ public final class BridgeCommand implements Callable<Integer> {
 
   /** Asks a running bridge command to stop; {@link #call()} then returns 0. For tests and hooks. */
   void requestStop() {
-    stopRequested.countDown();
+    serving.requestStop();
   }
 
   /** Waits until the bridge serves; returns its metrics URL, or null on timeout. */
   String awaitReady(Duration timeout) throws InterruptedException {
-    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS) ? metricsUrl : null;
-  }
-
-  private void stopAndAwait() {
-    requestStop();
-    try {
-      stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return serving.awaitReady(timeout) ? metricsUrl : null;
   }
 
   /** Reads a positive duration: a number with ms, s, m, h or d (90s, 15m, 1.5h), or ISO-8601 (PT15M). */

@@ -6,8 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,56 +37,36 @@ public final class BrokerCommand implements Callable<Integer> {
       description = "Partitions of each grokwatch topic.")
   int partitions;
 
-  private final CountDownLatch ready = new CountDownLatch(1);
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ServeUntilInterrupted serving = new ServeUntilInterrupted("broker", SHUTDOWN_GRACE);
   private volatile String bootstrapServers;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     validate();
     EmbeddedKafka.Builder config = EmbeddedKafka.builder().port(port).partitions(partitions);
     if (dataDir != null) {
       config.dataDir(dataDir);
     }
     PrintWriter out = spec.commandLine().getOut();
-    Thread onCtrlC = new Thread(this::stopAndAwait, "grokwatch-broker-shutdown");
-    boolean interrupted = false;
-    try {
-      try (EmbeddedKafka kafka = config.build()) {
-        out.println("starting Kafka on 127.0.0.1:" + (port == 0 ? "<free port>" : port) + " ...");
-        out.flush();
-        kafka.start();
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
-        bootstrapServers = kafka.bootstrapServers();
-        out.println("Kafka ready: --bootstrap-servers " + bootstrapServers);
-        out.println("  data:   " + kafka.dataDir() + (dataDir == null ? " (temporary, removed on exit)" : ""));
-        out.println("  topics: " + String.join(", ", Topics.ALL) + " (" + partitions + " partitions each)");
-        out.println("Press Ctrl-C to stop.");
-        out.flush();
-        ready.countDown();
-        try {
-          stopRequested.await();
-        } catch (InterruptedException e) {
-          interrupted = true; // an interrupt is a stop request; Kafka's shutdown must not see it
-        }
-        out.println("stopping Kafka ...");
-        out.flush();
-      }
+    serving.serve(config::build, kafka -> {
+      out.println("starting Kafka on 127.0.0.1:" + (port == 0 ? "<free port>" : port) + " ...");
+      out.flush();
+      kafka.start();
+    }, kafka -> {
+      bootstrapServers = kafka.bootstrapServers();
+      out.println("Kafka ready: --bootstrap-servers " + bootstrapServers);
+      out.println("  data:   " + kafka.dataDir() + (dataDir == null ? " (temporary, removed on exit)" : ""));
+      out.println("  topics: " + String.join(", ", Topics.ALL) + " (" + partitions + " partitions each)");
+      out.println("Press Ctrl-C to stop.");
+      out.flush();
+      serving.ready();
+      serving.awaitStop();
+      out.println("stopping Kafka ...");
+      out.flush();
+    }, () -> {
       out.println("Kafka stopped; port " + port() + " is free.");
       out.flush();
-    } finally {
-      // Only now may a Ctrl-C hook return and let the JVM exit.
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException | IllegalArgumentException notRemovable) {
-        // Ctrl-C: the hook is running. Failed start: it was never added.
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    });
     return 0;
   }
 
@@ -108,20 +86,11 @@ public final class BrokerCommand implements Callable<Integer> {
 
   /** Asks a running broker command to stop; {@link #call()} then returns 0. For tests and hooks. */
   void requestStop() {
-    stopRequested.countDown();
+    serving.requestStop();
   }
 
   /** Waits until the broker serves; returns its bootstrap address, or null on timeout. */
   String awaitReady(Duration timeout) throws InterruptedException {
-    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS) ? bootstrapServers : null;
-  }
-
-  private void stopAndAwait() {
-    requestStop();
-    try {
-      stopped.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return serving.awaitReady(timeout) ? bootstrapServers : null;
   }
 }

@@ -28,7 +28,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -73,6 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Duration REPORT_READ_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration PUBLISH_CLOSE_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration ANALYZER_CATCH_UP = Duration.ofSeconds(10);
+  /** How long a Ctrl-C waits for the kept-running services to stop before the JVM exits anyway. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   @Spec CommandSpec spec;
 
@@ -223,38 +224,14 @@ public final class DemoCommand implements Callable<Integer> {
    * Keeps the services up until Ctrl-C (or, in-process, an interrupt), then stops them before
    * the JVM exits.
    */
-  private void awaitCtrlC(PrintWriter out, DemoServices services) {
+  private void awaitCtrlC(PrintWriter out, DemoServices services) throws Exception {
     say(out, "services keep running: Kafka " + services.bootstrapServers() + ", metrics " + services.metricsUrl()
         + "; press Ctrl-C to stop");
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        closed.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "grokwatch-demo-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    boolean interrupted = false;
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      interrupted = true; // a stop request; Kafka's shutdown must not see the interrupt
-    }
-    try {
+    ServeUntilInterrupted serving = new ServeUntilInterrupted("demo", SHUTDOWN_GRACE);
+    serving.serve(() -> services, open -> {
+      serving.awaitStop(); // an interrupt is a stop request too; Kafka's shutdown does not see it
       say(out, "stopping the services ...");
-      services.close();
-    } finally {
-      closed.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shutdownInProgress) {
-        // the hook is running: it waits for `closed`
-      }
-      if (interrupted) Thread.currentThread().interrupt();
-    }
+    });
   }
 
   /** The preset with the demo's settings (no --preset) or the given preset, then the flags given. */

@@ -6,7 +6,6 @@ import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.Topics;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +21,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Runs {@code grokwatch analyze} on a thread, feeds it with {@code grokwatch ingest}, and stops it. */
 class AnalyzeCommandTest {
@@ -34,27 +31,19 @@ class AnalyzeCommandTest {
   void printsTransitionsAndAlertsOfAnIngestedRunAndSendsTheAutoStopOnce() throws Exception {
     Path f = Files.write(dir.resolve("run.jsonl"), ClassifyCommandTest.grokkingLines("live-1"));
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(2).build().start()) {
-      CommandLine cl = Main.commandLine();
-      AnalyzeCommand command = cl.getSubcommands().get("analyze").getCommand();
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      cl.setOut(new PrintWriter(out, true));
-      cl.setErr(new PrintWriter(err, true));
-      AtomicInteger exit = new AtomicInteger(-1);
-      Thread t = new Thread(() -> exit.set(cl.execute("analyze", "--bootstrap-servers", kafka.bootstrapServers(),
-          "--instance-id", "cli-1", "--auto-stop", "grokked+500", "--stats-every", "1s")), "analyze-under-test");
-      t.start();
-      assertThat(command.awaitReady(DEADLINE)).as("analyze ready; stderr: %s", err).isTrue();
+      RunningCommand<AnalyzeCommand> analyze = new RunningCommand<>("analyze", "--bootstrap-servers",
+          kafka.bootstrapServers(), "--instance-id", "cli-1", "--auto-stop", "grokked+500", "--stats-every", "1s");
+      StringWriter out = analyze.out;
+      assertThat(analyze.command.awaitReady(DEADLINE)).as("analyze ready; stderr: %s", analyze.err).isTrue();
 
       CliRun ingest = CliRun.grokwatch("ingest", f.toString(), "--bootstrap-servers", kafka.bootstrapServers());
       assertThat(ingest.exitCode()).as(ingest.err()).isZero();
 
       await(() -> out.toString().contains("sent STOP"), "the auto-stop line; out: " + out);
       await(() -> out.toString().contains("stats: 601 records in"), "stats after all records; out: " + out);
-      command.requestStop();
-      t.join(DEADLINE.toMillis());
-      assertThat(t.isAlive()).isFalse();
-      assertThat(exit.get()).as(err.toString()).isZero();
+      analyze.command.requestStop();
+      analyze.awaitExit(DEADLINE);
+      assertThat(analyze.exitCode.get()).as(analyze.err.toString()).isZero();
 
       String text = out.toString();
       assertThat(text).contains("analyzing " + kafka.bootstrapServers() + " as group grokwatch-analyzer, instance cli-1; "

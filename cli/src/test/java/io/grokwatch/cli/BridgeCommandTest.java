@@ -8,22 +8,16 @@ import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
 /** Runs {@code grokwatch bridge} on a thread against a real broker, scrapes it, and stops it. */
@@ -31,28 +25,11 @@ class BridgeCommandTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  /** A bridge command running on its own thread, with its output captured. */
-  private static final class Running {
-    final CommandLine cl = Main.commandLine();
-    final BridgeCommand command = cl.getSubcommands().get("bridge").getCommand();
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final AtomicInteger exitCode = new AtomicInteger(-1);
-    final Thread thread;
-
-    Running(String... args) {
-      cl.setOut(new PrintWriter(out, true));
-      cl.setErr(new PrintWriter(err, true));
-      thread = new Thread(() -> exitCode.set(cl.execute(args)), "bridge-command-under-test");
-      thread.start();
-    }
-  }
-
   @Test
   void servesTheStreamAtThePrintedUrlUntilStopped() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(1).build().start()) {
-      Running bridge = new Running("bridge", "--bootstrap-servers", kafka.bootstrapServers(), "--port", "0",
-          "--run-ttl", "90s", "--group-id", "bridge-command-test");
+      RunningCommand<BridgeCommand> bridge = new RunningCommand<>("bridge", "--bootstrap-servers",
+          kafka.bootstrapServers(), "--port", "0", "--run-ttl", "90s", "--group-id", "bridge-command-test");
       String url = bridge.command.awaitReady(DEADLINE);
       assertThat(url).as("bridge ready; stderr: %s", bridge.err).isNotNull().matches("http://127\\.0\\.0\\.1:\\d+/metrics");
       assertThat(bridge.out.toString())
@@ -64,11 +41,10 @@ class BridgeCommandTest {
       assertThat(get(url.replace("/metrics", "/-/healthy")).statusCode()).isEqualTo(200);
 
       bridge.command.requestStop();
-      bridge.thread.join(DEADLINE.toMillis());
-      assertThat(bridge.thread.isAlive()).as("bridge command still running; stderr: %s", bridge.err).isFalse();
+      bridge.awaitExit(DEADLINE);
       assertThat(bridge.exitCode.get()).isZero();
       assertThat(bridge.out.toString()).contains("bridge stopped.");
-      assertPortFree(URI.create(url).getPort());
+      RunningCommand.assertPortFree(URI.create(url).getPort());
     }
   }
 
@@ -122,11 +98,5 @@ class BridgeCommandTest {
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void assertPortFree(int port) throws IOException {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-      assertThat(s.getLocalPort()).isEqualTo(port);
-    }
   }
 }

@@ -145,11 +145,7 @@ public final class Mlp implements Model {
 
     @Override
     public INDArray forward(Batch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.a()[i] < 0 || batch.a()[i] >= cfg.vocab() || batch.b()[i] < 0 || batch.b()[i] >= cfg.vocab()) {
-                throw new IllegalArgumentException("token at row " + i + " outside [0, " + cfg.vocab() + "): " + batch.a()[i] + ", " + batch.b()[i]);
-            }
-        }
+        OperandTokens.requireBelow(batch, cfg.vocab());
         int n = batch.size();
         Work wk = work.computeIfAbsent(n, k -> new Work(k, params.flatValues().dataType()));
         INDArray e = tokenEmbedding();

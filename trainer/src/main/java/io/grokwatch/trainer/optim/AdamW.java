@@ -1,10 +1,8 @@
 package io.grokwatch.trainer.optim;
 
 import io.grokwatch.trainer.model.ParamSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -12,14 +10,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <pre>{@code Optimizer opt = new AdamW(params, new AdamW.Config(1e-3, 0.9, 0.98, 1e-8, 1.0, 10));}</pre>
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends WarmupOptimizer {
 
     /** Hyper-parameters; warmupSteps 0 means constant lr. */
     public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, int warmupSteps) {
         public Config {
-            if (!(lr >= 0) || Double.isInfinite(lr)) {
-                throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
-            }
+            checkLr(lr);
             if (!(beta1 >= 0 && beta1 < 1)) {
                 throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
             }
@@ -29,12 +25,8 @@ public final class AdamW implements Optimizer {
             if (!(eps >= 0)) {
                 throw new IllegalArgumentException("eps must be >= 0, got " + eps);
             }
-            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-                throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
-            }
-            if (warmupSteps < 0) {
-                throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);
-            }
+            checkWeightDecay(weightDecay);
+            checkWarmupSteps(warmupSteps);
         }
     }
 
@@ -42,22 +34,20 @@ public final class AdamW implements Optimizer {
     private final INDArray m;
     private final INDArray v;
     private final INDArray tmp;
-    private long t;
 
     public AdamW(ParamSet params, Config cfg) {
+        super(cfg.lr(), cfg.warmupSteps());
         this.cfg = cfg;
-        INDArray p = params.flatValues();
-        m = Nd4j.zeros(p.dataType(), p.length());
-        v = Nd4j.zeros(p.dataType(), p.length());
-        tmp = Nd4j.zeros(p.dataType(), p.length());
+        m = zerosLike(params);
+        v = zerosLike(params);
+        tmp = zerosLike(params);
     }
 
     @Override
-    public void step(ParamSet params) {
+    void update(ParamSet params, double lr, long stepsBefore) {
         INDArray p = params.flatValues();
         INDArray g = params.flatGrads();
-        double lr = learningRate();
-        t++;
+        long t = stepsBefore + 1;
         p.muli(1.0 - lr * cfg.weightDecay()); // decoupled decay, before the Adam update as in torch.optim.AdamW
         m.muli(cfg.beta1()).addi(tmp.assign(g).muli(1.0 - cfg.beta1())); // m = b1 m + (1-b1) g
         v.muli(cfg.beta2()).addi(tmp.assign(g).muli(g).muli(1.0 - cfg.beta2())); // v = b2 v + (1-b2) g^2
@@ -68,33 +58,19 @@ public final class AdamW implements Optimizer {
         p.subi(tmp);
     }
 
-    @Override
-    public double learningRate() {
-        return Optimizer.warmedUp(cfg.lr(), cfg.warmupSteps(), t);
-    }
-
-    @Override
-    public long steps() {
-        return t;
-    }
-
     public Config config() {
         return cfg;
     }
 
     @Override
-    public Map<String, INDArray> exportState() {
-        Map<String, INDArray> s = new LinkedHashMap<>();
-        s.put("step", Nd4j.createFromArray((double) t));
-        s.put("exp_avg", m.dup());
-        s.put("exp_avg_sq", v.dup());
-        return s;
+    void exportBuffers(Map<String, INDArray> state) {
+        state.put("exp_avg", m.dup());
+        state.put("exp_avg_sq", v.dup());
     }
 
     @Override
-    public void importState(Map<String, INDArray> state) {
+    void importBuffers(Map<String, INDArray> state) {
         m.assign(Optimizer.require(state, "exp_avg", m).reshape(m.shape()));
         v.assign(Optimizer.require(state, "exp_avg_sq", v).reshape(v.shape()));
-        t = (long) Optimizer.require(state, "step", Nd4j.zeros(1)).getDouble(0);
     }
 }

@@ -229,9 +229,7 @@ public final class ControlListener implements AutoCloseable {
 
     /** Kafka client settings; {@code bootstrap.servers} is required. Copied. */
     public Builder kafkaProperties(Properties kafka) {
-      Properties copy = new Properties();
-      copy.putAll(Objects.requireNonNull(kafka, "kafkaProperties"));
-      this.kafka = copy;
+      this.kafka = KafkaClientSettings.copy(kafka);
       return this;
     }
 
@@ -274,13 +272,13 @@ public final class ControlListener implements AutoCloseable {
 
     /** Longest wait of one poll, so close() is prompt; default 200 ms. */
     public Builder pollInterval(Duration d) {
-      this.pollInterval = positive("pollInterval", d);
+      this.pollInterval = KafkaClientSettings.positive("pollInterval", d);
       return this;
     }
 
     /** Pause between attempts while the broker or the topic is not there; default 1 s. */
     public Builder retryBackoff(Duration d) {
-      this.retryBackoff = positive("retryBackoff", d);
+      this.retryBackoff = KafkaClientSettings.positive("retryBackoff", d);
       return this;
     }
 
@@ -291,10 +289,7 @@ public final class ControlListener implements AutoCloseable {
      */
     public ControlListener start() {
       if (run == null || run.isBlank()) throw new IllegalArgumentException("run must be a non-empty run id");
-      String servers = kafka.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
-      if (servers == null || servers.isBlank()) {
-        throw new IllegalArgumentException("Kafka setting bootstrap.servers is required (e.g. 127.0.0.1:9092)");
-      }
+      KafkaClientSettings.requireBootstrapServers(kafka);
       if (since < 0) since = System.currentTimeMillis();
       KafkaConsumer<String, byte[]> consumer;
       try {
@@ -306,12 +301,6 @@ public final class ControlListener implements AutoCloseable {
       ControlListener l = new ControlListener(this, consumer);
       l.thread.start();
       return l;
-    }
-
-    private static Duration positive(String field, Duration d) {
-      Objects.requireNonNull(d, field);
-      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(field + " must be > 0, got " + d);
-      return d;
     }
   }
 }

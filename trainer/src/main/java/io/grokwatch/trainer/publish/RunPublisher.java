@@ -364,9 +364,7 @@ public final class RunPublisher implements EventPublisher {
      * grokwatch's producer defaults (see {@link RunPublisher#producerConfig}).
      */
     public Builder kafkaProperties(Properties kafka) {
-      Properties copy = new Properties();
-      copy.putAll(Objects.requireNonNull(kafka, "kafkaProperties"));
-      this.kafka = copy;
+      this.kafka = KafkaClientSettings.copy(kafka);
       return this;
     }
 
@@ -397,9 +395,7 @@ public final class RunPublisher implements EventPublisher {
      * before Kafka counts as unreachable (with a connection open: six times this); default 5 s.
      */
     public Builder unreachableAfter(Duration d) {
-      Objects.requireNonNull(d, "unreachableAfter");
-      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("unreachableAfter must be > 0, got " + d);
-      this.unreachableAfter = d;
+      this.unreachableAfter = KafkaClientSettings.positive("unreachableAfter", d);
       return this;
     }
 
@@ -409,10 +405,7 @@ public final class RunPublisher implements EventPublisher {
      * @throws IllegalArgumentException if bootstrap.servers is missing or the client settings are invalid
      */
     public RunPublisher start() {
-      String servers = kafka.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
-      if (servers == null || servers.isBlank()) {
-        throw new IllegalArgumentException("Kafka setting bootstrap.servers is required (e.g. 127.0.0.1:9092)");
-      }
+      KafkaClientSettings.requireBootstrapServers(kafka);
       Producer<String, Event> producer;
       try {
         producer = new KafkaProducer<>(producerConfig(kafka));
