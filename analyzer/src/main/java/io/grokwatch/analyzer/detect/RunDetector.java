@@ -166,6 +166,11 @@ public final class RunDetector {
     return run;
   }
 
+  /** The highest step accepted so far, -1 before the first. */
+  public long lastStep() {
+    return lastStep;
+  }
+
   /** Records dropped as duplicates or as later than the reorder window. */
   public long dropped() {
     return dropped;

@@ -9,12 +9,15 @@ import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.EmbeddingSnapshot;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.RunFinished;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
 import io.grokwatch.events.Topics;
 import io.grokwatch.events.Transition;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -48,11 +51,15 @@ final class AnalyzerPipeline {
   private final Consumer<Event> listener;
   private final Scheduler worker;
   private final Clock clock;
+  private final ChunkRunner chunks;
+
+  /** Below this many records per thread, splitting a batch costs more than it saves. */
+  private static final int MIN_RECORDS_PER_CHUNK = 1000;
 
   AnalyzerPipeline(
       KafkaSource<RestoredState> source, TransactionalPublisher publisher, StateChangelog changelog,
       RunStateStore store, StopPolicy stopPolicy, int topK, AnalyzerStats stats, Consumer<Event> listener,
-      Scheduler worker, Clock clock) {
+      Scheduler worker, Clock clock, ChunkRunner chunks) {
     this.source = source;
     this.publisher = publisher;
     this.changelog = changelog;
@@ -63,6 +70,7 @@ final class AnalyzerPipeline {
     this.listener = listener;
     this.worker = worker;
     this.clock = clock;
+    this.chunks = chunks;
   }
 
   /**
@@ -97,7 +105,7 @@ final class AnalyzerPipeline {
   private Mono<AnalyzerStats.BatchCounts> process(SourceSignal.Batch<RestoredState> batch) {
     return Mono.just(batch)
         .map(this::decode)
-        .map(this::routeByRun)
+        .map(decoded -> routeByRun(decoded, batch))
         .map(this::detect)
         .map(this::publish)
         .map(published -> commit(batch, published))
@@ -114,9 +122,10 @@ final class AnalyzerPipeline {
   /** Every record decoded and validated; bad ones become DLQ records, never exceptions. */
   private List<Decoded> decode(SourceSignal.Batch<RestoredState> batch) {
     long now = clock.millis();
-    List<Decoded> out = new ArrayList<>(batch.size());
-    for (ConsumerRecord<String, byte[]> r : batch.records()) out.add(Decoded.of(r, now));
-    return out;
+    List<ConsumerRecord<String, byte[]>> records = batch.records();
+    Decoded[] out = new Decoded[records.size()];
+    chunks.forEach(out.length, MIN_RECORDS_PER_CHUNK, i -> out[i] = Decoded.of(records.get(i), now));
+    return Arrays.asList(out);
   }
 
   // ------------------------------------------------------------------ step: route by run
@@ -124,10 +133,14 @@ final class AnalyzerPipeline {
   /** The inputs of one run in this batch, in offset order. */
   private record RunInputs(int partition, String run, List<Decoded.Input> inputs) {}
 
-  /** A batch split by run; a run's inputs keep their order, runs are independent. */
-  private record Routed(List<RunInputs> runs, List<DlqRecord> bad, int recordsIn) {}
+  /**
+   * A batch split by run; a run's inputs keep their order, runs are independent.
+   *
+   * @param metricsCaughtUp partitions of grokwatch.metrics this batch reads to the end
+   */
+  private record Routed(List<RunInputs> runs, List<DlqRecord> bad, int recordsIn, Set<Integer> metricsCaughtUp) {}
 
-  private Routed routeByRun(List<Decoded> decoded) {
+  private Routed routeByRun(List<Decoded> decoded, SourceSignal.Batch<RestoredState> batch) {
     // Keyed by partition, then run: a run id seen on two partitions would be two runs' state.
     Map<Integer, Map<String, RunInputs>> byPartition = new LinkedHashMap<>();
     List<RunInputs> runs = new ArrayList<>();
@@ -138,6 +151,7 @@ final class AnalyzerPipeline {
         continue;
       }
       Decoded.Input in = (Decoded.Input) d;
+      if (in.event() instanceof RunStarted) continue; // nothing in it changes the detector
       String run = in.event().run();
       RunInputs inputs = byPartition.computeIfAbsent(in.partition(), p -> new HashMap<>()).get(run);
       if (inputs == null) {
@@ -147,7 +161,11 @@ final class AnalyzerPipeline {
       }
       inputs.inputs().add(in);
     }
-    return new Routed(runs, bad, decoded.size());
+    Set<Integer> caughtUp = new LinkedHashSet<>();
+    for (TopicPartition tp : batch.caughtUp()) {
+      if (tp.topic().equals(Topics.METRICS)) caughtUp.add(tp.partition());
+    }
+    return new Routed(runs, bad, decoded.size(), caughtUp);
   }
 
   // ------------------------------------------------------------------ step: detect
@@ -156,35 +174,86 @@ final class AnalyzerPipeline {
   private record Detected(List<Event> events, List<ControlCommand> controls, List<DlqRecord> dlq,
       List<RunSlot> touched, int recordsIn) {}
 
+  /** What one run's inputs in a batch produced; filled by whichever thread detects that run. */
+  private static final class RunOutput {
+    final List<Event> events = new ArrayList<>(2);
+    List<ControlCommand> controls = List.of();
+    List<DlqRecord> dlq = List.of();
+    /** lastStep of the newest run_finished among the inputs, null when none. */
+    Long finishedAt;
+  }
+
+  /**
+   * Feeds each run's inputs to its detector. Runs are independent, so a big batch's runs are
+   * split over the {@link ChunkRunner}'s threads; the outputs are then joined in run order, the
+   * same order a single thread would give.
+   */
   private Detected detect(Routed routed) {
     long now = clock.millis();
+    List<RunInputs> runs = routed.runs();
+    RunSlot[] slots = new RunSlot[runs.size()];
+    for (int i = 0; i < slots.length; i++) slots[i] = store.slot(runs.get(i).partition(), runs.get(i).run());
+    RunOutput[] outputs = new RunOutput[slots.length];
+    int minRuns = Math.max(1, MIN_RECORDS_PER_CHUNK * slots.length / Math.max(1, routed.recordsIn()));
+    chunks.forEach(slots.length, minRuns, i -> outputs[i] = detectRun(slots[i], runs.get(i), now));
+
     List<Event> events = new ArrayList<>();
     List<ControlCommand> controls = new ArrayList<>();
     List<DlqRecord> dlq = new ArrayList<>(routed.bad());
-    List<RunSlot> touched = new ArrayList<>(routed.runs().size());
-    for (RunInputs run : routed.runs()) {
-      RunSlot slot = store.slot(run.partition(), run.run());
-      for (Decoded.Input in : run.inputs()) {
-        if (in.event() instanceof StepRecord step) {
-          events.addAll(slot.detector.accept(step, now));
-          autoStop(slot, step, now).ifPresent(controls::add);
-        } else {
-          EmbeddingSnapshot snapshot = (EmbeddingSnapshot) in.event();
-          StructureAnalysis analysis;
-          try {
-            analysis = StructureAnalyzer.analyze(snapshot, topK, now);
-          } catch (RuntimeException e) { // a snapshot that decodes but cannot be analyzed
-            dlq.add(new DlqRecord(snapshot.run(), in.source().topic(), in.source().partition(), in.source().offset(),
-                snapshot.toString(), "structure analysis failed: " + e.getMessage(), now));
-            continue;
-          }
-          events.add(analysis);
-          events.addAll(slot.detector.accept(analysis, now));
-        }
-      }
-      touched.add(slot);
+    List<RunSlot> touched = new ArrayList<>(slots.length);
+    for (int i = 0; i < slots.length; i++) {
+      RunOutput out = outputs[i];
+      events.addAll(out.events);
+      controls.addAll(out.controls);
+      dlq.addAll(out.dlq);
+      if (out.finishedAt != null) store.finishAt(slots[i], out.finishedAt);
+      touched.add(slots[i]);
     }
+    finishEndedRuns(routed.metricsCaughtUp(), touched, now, events);
     return new Detected(events, controls, dlq, touched, routed.recordsIn());
+  }
+
+  /** One run's inputs through its detector; touches nothing but the run's own slot. */
+  private RunOutput detectRun(RunSlot slot, RunInputs run, long now) {
+    RunOutput out = new RunOutput();
+    for (Decoded.Input in : run.inputs()) {
+      if (in.event() instanceof StepRecord step) {
+        out.events.addAll(slot.detector.accept(step, now));
+        autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
+      } else if (in.event() instanceof RunFinished finished) {
+        out.finishedAt = finished.lastStep();
+      } else {
+        EmbeddingSnapshot snapshot = (EmbeddingSnapshot) in.event();
+        StructureAnalysis analysis;
+        try {
+          analysis = StructureAnalyzer.analyze(snapshot, topK, now);
+        } catch (RuntimeException e) { // a snapshot that decodes but cannot be analyzed
+          if (out.dlq.isEmpty()) out.dlq = new ArrayList<>(1);
+          out.dlq.add(new DlqRecord(snapshot.run(), in.source().topic(), in.source().partition(), in.source().offset(),
+              snapshot.toString(), "structure analysis failed: " + e.getMessage(), now));
+          continue;
+        }
+        out.events.add(analysis);
+        out.events.addAll(slot.detector.accept(analysis, now));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Finishes the runs whose run_finished has arrived, once their step records are all in: a step
+   * at or past run_finished's lastStep was accepted, or the run's metrics partition has been read
+   * to its end (run_finished travels on another topic, so it can overtake the last steps).
+   * {@link io.grokwatch.analyzer.detect.RunDetector#finish} then smooths the last evaluations,
+   * which may complete a transition.
+   */
+  private void finishEndedRuns(Set<Integer> metricsCaughtUp, List<RunSlot> touched, long now, List<Event> events) {
+    for (RunSlot slot : store.finishing()) {
+      if (slot.detector.lastStep() < slot.finishAt && !metricsCaughtUp.contains(slot.partition)) continue;
+      events.addAll(slot.detector.finish(now));
+      store.finishAt(slot, null);
+      if (!touched.contains(slot)) touched.add(slot);
+    }
   }
 
   /** A STOP for the run when the policy says so, once per run (remembered in the changelog). */
@@ -205,7 +274,7 @@ final class AnalyzerPipeline {
     for (Event e : d.events()) records.add(record(Topics.EVENTS, e));
     for (ControlCommand c : d.controls()) records.add(record(Topics.CONTROL, c));
     for (DlqRecord r : d.dlq()) records.add(record(Topics.DLQ, r));
-    for (RunSlot s : d.touched()) records.add(changelog.record(s.partition, s.detector.state(), s.stopSent));
+    for (RunSlot s : d.touched()) records.add(changelog.record(s.partition, s.detector.state(), s.stopSent, s.finishAt));
     publisher.publish(records);
     return d;
   }

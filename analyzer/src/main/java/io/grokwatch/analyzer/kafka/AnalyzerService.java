@@ -38,8 +38,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * The live analyzer: reads grokwatch.metrics and grokwatch.embeddings, runs one detector per run,
- * and writes transitions, alerts and structure analyses to grokwatch.events, bad records to
+ * The live analyzer: reads grokwatch.metrics, grokwatch.embeddings and grokwatch.runs (run_finished
+ * ends a run's detector), runs one detector per run, and writes transitions, alerts and structure analyses to grokwatch.events, bad records to
  * grokwatch.dlq and auto-stop commands to grokwatch.control, exactly once (see
  * README-exactly-once.md).
  *
@@ -74,6 +74,7 @@ public final class AnalyzerService implements AutoCloseable {
   private final int topK;
   private final int maxPollRecords;
   private final int lingerMs;
+  private final int detectThreads;
   private final List<String> inputs;
   private final Consumer<Event> listener;
   private final Clock clock;
@@ -85,6 +86,7 @@ public final class AnalyzerService implements AutoCloseable {
   private final AtomicReference<KafkaSource<RestoredState>> currentSource = new AtomicReference<>();
   private ExecutorService workerThread;
   private Scheduler worker;
+  private ChunkRunner chunks;
   private Disposable running;
 
   private AnalyzerService(Builder b) {
@@ -96,7 +98,9 @@ public final class AnalyzerService implements AutoCloseable {
     this.topK = b.topK;
     this.maxPollRecords = b.maxPollRecords;
     this.lingerMs = b.lingerMs;
-    this.inputs = b.embeddings ? List.of(Topics.METRICS, Topics.EMBEDDINGS) : List.of(Topics.METRICS);
+    this.detectThreads = b.detectThreads;
+    // grokwatch.runs for run_finished, which lets the detector smooth a run's last evaluations.
+    this.inputs = b.embeddings ? List.of(Topics.METRICS, Topics.EMBEDDINGS, Topics.RUNS) : List.of(Topics.METRICS, Topics.RUNS);
     this.listener = b.listener;
     this.clock = b.clock;
     this.restartBackoff = b.restartBackoff;
@@ -126,6 +130,7 @@ public final class AnalyzerService implements AutoCloseable {
     });
     // Every task on one thread: the pipeline's steps, and close(), which so runs between batches.
     worker = Schedulers.fromExecutorService(workerThread, "grokwatch-analyzer-" + instanceId);
+    chunks = new ChunkRunner(detectThreads, "grokwatch-analyzer-detect-" + instanceId);
     running = Flux.defer(this::pipeline)
         .retryWhen(Retry.backoff(Long.MAX_VALUE, restartBackoff)
             .maxBackoff(restartBackoff.multipliedBy(20))
@@ -160,7 +165,7 @@ public final class AnalyzerService implements AutoCloseable {
               currentSource.set(source);
               stats.lagFrom(source::lag);
               return new AnalyzerPipeline(source, publisher, changelog, new RunStateStore(detectorConfig), stopPolicy,
-                  topK, stats, listener, worker, clock).run();
+                  topK, stats, listener, worker, clock, chunks).run();
             },
             TransactionalPublisher::close)
         .subscribeOn(worker);
@@ -225,6 +230,7 @@ public final class AnalyzerService implements AutoCloseable {
     } finally {
       worker.dispose();
       workerThread.shutdown();
+      chunks.close();
       termination.complete(null);
     }
   }
@@ -305,6 +311,7 @@ public final class AnalyzerService implements AutoCloseable {
     private int topK = 5;
     private int maxPollRecords = 2000;
     private int lingerMs = 5;
+    private int detectThreads = Runtime.getRuntime().availableProcessors();
     private boolean embeddings = true;
     private Consumer<Event> listener;
     private Clock clock = Clock.systemUTC();
@@ -381,6 +388,16 @@ public final class AnalyzerService implements AutoCloseable {
     public Builder lingerMs(int ms) {
       if (ms < 0) throw new IllegalArgumentException("lingerMs must be >= 0, got " + ms);
       this.lingerMs = ms;
+      return this;
+    }
+
+    /**
+     * Threads that decode and detect a big batch (the worker counts as one); default the number of
+     * cores. Batches under 1,000 records per thread stay on the worker.
+     */
+    public Builder detectThreads(int n) {
+      if (n < 1) throw new IllegalArgumentException("detectThreads must be >= 1, got " + n);
+      this.detectThreads = n;
       return this;
     }
 

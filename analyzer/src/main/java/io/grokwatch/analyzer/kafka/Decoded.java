@@ -5,6 +5,8 @@ import io.grokwatch.events.EmbeddingSnapshot;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
+import io.grokwatch.events.RunFinished;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +28,26 @@ sealed interface Decoded {
   record Bad(int partition, DlqRecord dlq) implements Decoded {}
 
   /**
-   * Decodes a record from grokwatch.metrics (must be a step) or grokwatch.embeddings (must be a
-   * snapshot) whose key must be its run id, since per-run state is partitioned by that key.
-   * Never throws: whatever is wrong becomes a {@link Bad} naming the field.
+   * Decodes a record from grokwatch.metrics (must be a step), grokwatch.embeddings (must be a
+   * snapshot) or grokwatch.runs (run_started or run_finished) whose key must be its run id, since
+   * per-run state is partitioned by that key. Never throws: whatever is wrong becomes a
+   * {@link Bad} naming the field.
    */
   static Decoded of(ConsumerRecord<String, byte[]> r, long nowMillis) {
     try {
-      Event e = EventCodec.decode(r.value());
-      Class<? extends Event> expected = r.topic().equals(Topics.EMBEDDINGS) ? EmbeddingSnapshot.class : StepRecord.class;
-      if (!expected.isInstance(e)) {
-        throw new InvalidEventException("type", "topic " + r.topic() + " carries "
-            + (expected == StepRecord.class ? "step" : "embedding_snapshot") + " records, got '" + e.type() + "'");
+      Event e = r.topic().equals(Topics.METRICS) ? FastStepDecoder.decodeOrNull(r.value()) : null;
+      if (e == null) e = EventCodec.decode(r.value());
+      if (r.topic().equals(Topics.RUNS)) {
+        if (!(e instanceof RunStarted || e instanceof RunFinished)) {
+          throw new InvalidEventException("type", "topic " + r.topic() + " carries run_started and run_finished records, got '"
+              + e.type() + "'");
+        }
+      } else {
+        Class<? extends Event> expected = r.topic().equals(Topics.EMBEDDINGS) ? EmbeddingSnapshot.class : StepRecord.class;
+        if (!expected.isInstance(e)) {
+          throw new InvalidEventException("type", "topic " + r.topic() + " carries "
+              + (expected == StepRecord.class ? "step" : "embedding_snapshot") + " records, got '" + e.type() + "'");
+        }
       }
       if (r.key() == null) {
         throw new InvalidEventException("key", "is required: the run id '" + e.run() + "', so the run's records share a partition");

@@ -237,11 +237,21 @@ public final class KafkaSource<R> {
      * a bigger one rather than by many small ones.
      */
     private SourceSignal.Batch<R> takePending() {
-      SourceSignal.Batch<R> b =
-          new SourceSignal.Batch<>(inFlight.epoch(), pending, consumer.groupMetadata(), pendingOffsets);
+      SourceSignal.Batch<R> b = new SourceSignal.Batch<>(
+          inFlight.epoch(), pending, consumer.groupMetadata(), pendingOffsets, caughtUpPartitions());
       pending.clear();
       pendingOffsets.clear();
       return b;
+    }
+
+    /** Assigned partitions whose lag is known to be 0: everything in them up to now is in {@link #pending} or before. */
+    private Set<TopicPartition> caughtUpPartitions() {
+      Set<TopicPartition> out = new HashSet<>();
+      for (TopicPartition tp : consumer.assignment()) {
+        OptionalLong l = consumer.currentLag(tp);
+        if (l.isPresent() && l.getAsLong() == 0) out.add(tp);
+      }
+      return out;
     }
 
     private void emit(SourceSignal<R> signal) {

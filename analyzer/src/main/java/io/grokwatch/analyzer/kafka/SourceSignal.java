@@ -25,17 +25,21 @@ public sealed interface SourceSignal<R> {
    * @param group the consumer's group metadata at poll time; a transaction that commits this
    *     batch's offsets with it is fenced if the group has moved on since
    * @param nextOffsets per partition, the offset to commit once every record is processed
+   * @param caughtUp assigned partitions that this batch reads to the end: when it was taken, the
+   *     consumer's lag on them was 0 (so nothing produced before then is still unread there)
    */
   record Batch<R>(
       long epoch,
       List<ConsumerRecord<String, byte[]>> records,
       ConsumerGroupMetadata group,
-      Map<TopicPartition, OffsetAndMetadata> nextOffsets)
+      Map<TopicPartition, OffsetAndMetadata> nextOffsets,
+      Set<TopicPartition> caughtUp)
       implements SourceSignal<R> {
 
     public Batch {
       records = List.copyOf(records);
       nextOffsets = Map.copyOf(nextOffsets);
+      caughtUp = Set.copyOf(caughtUp);
     }
 
     public int size() {

@@ -1,5 +1,6 @@
 package io.grokwatch.analyzer.kafka;
 
+import io.grokwatch.analyzer.detect.CompactStateCodec;
 import io.grokwatch.analyzer.detect.DetectorState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The compacted topic holding each run's detector state (key = run id, value =
- * {@link DetectorState#encode}, header {@code grokwatch.stop-sent}). Its partition i holds the
+ * {@link CompactStateCodec#encode}, headers {@code grokwatch.stop-sent} and
+ * {@code grokwatch.finish-at}). Its partition i holds the
  * runs of input partition i, and only the owner of input partition i writes it, inside the
  * transaction that commits the inputs: so the state read back on assignment is exactly the state
  * after the committed offsets. See README-exactly-once.md.
@@ -36,6 +38,8 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
   /** The changelog of the default consumer group. */
   static final String DEFAULT_TOPIC = "grokwatch.analyzer-state";
   static final String STOP_SENT_HEADER = "grokwatch.stop-sent";
+  /** A run_finished seen before the run's last records: its lastStep, decimal UTF-8. */
+  static final String FINISH_AT_HEADER = "grokwatch.finish-at";
   private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
 
   private final String topic;
@@ -71,9 +75,14 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
   }
 
   /** The changelog record of one run, for the partition its inputs come from. */
-  ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent) {
-    List<Header> headers = stopSent ? List.of(new RecordHeader(STOP_SENT_HEADER, TRUE)) : List.of();
-    return new ProducerRecord<>(topic, partition, state.run(), DetectorState.encode(state), headers);
+  ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent, Long finishAt) {
+    List<Header> headers = new ArrayList<>(2);
+    if (stopSent) headers.add(new RecordHeader(STOP_SENT_HEADER, TRUE));
+    if (finishAt != null) {
+      headers.add(new RecordHeader(FINISH_AT_HEADER, Long.toString(finishAt).getBytes(StandardCharsets.UTF_8)));
+    }
+    // Binary, not JSON: every transaction rewrites the state of every run it touched.
+    return new ProducerRecord<>(topic, partition, state.run(), CompactStateCodec.encode(state), headers);
   }
 
   /**
@@ -126,7 +135,10 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
   private StoredRun decode(ConsumerRecord<String, byte[]> r) {
     try {
       Header h = r.headers().lastHeader(STOP_SENT_HEADER);
-      return new StoredRun(DetectorState.decode(r.value()), h != null);
+      Header f = r.headers().lastHeader(FINISH_AT_HEADER);
+      Long finishAt = f == null ? null : Long.valueOf(new String(f.value(), StandardCharsets.UTF_8));
+      // Also reads the JSON that earlier versions wrote.
+      return new StoredRun(CompactStateCodec.decode(r.value()), h != null, finishAt);
     } catch (RuntimeException e) {
       // Starting the run over would repeat its transitions: exactly-once needs this state.
       throw new FatalAnalyzerException("state of run '" + r.key() + "' at " + topic + "-" + r.partition()

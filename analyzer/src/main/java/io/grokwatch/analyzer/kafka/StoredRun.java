@@ -3,7 +3,8 @@ package io.grokwatch.analyzer.kafka;
 import io.grokwatch.analyzer.detect.DetectorState;
 
 /**
- * One run's entry in the state changelog: the detector state, and whether the auto-stop
- * command was already sent (so it is sent once, across restarts and rebalances).
+ * One run's entry in the state changelog: the detector state, whether the auto-stop command was
+ * already sent (so it is sent once, across restarts and rebalances), and the last step of a
+ * run_finished that is still waiting for the run's last records (null when none waits).
  */
-record StoredRun(DetectorState detector, boolean stopSent) {}
+record StoredRun(DetectorState detector, boolean stopSent, Long finishAt) {}
