@@ -339,14 +339,10 @@ public final class Transformer implements Model {
         int n = batch.size();
         int vocab = cfg.vocab();
         Work wk = work.computeIfAbsent(n, Work::new);
+        OperandTokens.requireBelow(batch, cfg.classes());
         for (int i = 0; i < n; i++) {
-            int a = batch.a()[i];
-            int b = batch.b()[i];
-            if (a < 0 || a >= cfg.classes() || b < 0 || b >= cfg.classes()) {
-                throw new IllegalArgumentException("token at row " + i + " outside [0, " + cfg.classes() + "): " + a + ", " + b);
-            }
-            wk.idx[i] = a; // position 0
-            wk.idx[n + i] = vocab + b; // position 1
+            wk.idx[i] = batch.a()[i]; // position 0
+            wk.idx[n + i] = vocab + batch.b()[i]; // position 1
             wk.idx[2 * n + i] = 2 * vocab + (vocab - 1); // position 2: '='
         }
         System.arraycopy(wk.idx, wk.idx.length - wk.qIdx0.length, wk.qIdx0, 0, wk.qIdx0.length);
