@@ -40,6 +40,7 @@ public final class Backend {
     /** A short description for provenance: backend class, BLAS vendor, thread counts. */
     public static String describe() {
         return Nd4j.getBackend().getClass().getSimpleName() + ", blas " + Nd4j.factory().blas().getBlasVendor()
-                + ", threads " + Nd4j.getEnvironment().maxThreads() + "/" + Nd4j.factory().blas().getMaxThreads();
+                // as each layer reports it: libnd4j's op pool may report its pool size, not the cap set above
+                + ", op threads " + Nd4j.getEnvironment().maxThreads() + ", blas threads " + Nd4j.factory().blas().getMaxThreads();
     }
 }
