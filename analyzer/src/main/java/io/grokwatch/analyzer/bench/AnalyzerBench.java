@@ -14,7 +14,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +70,7 @@ public final class AnalyzerBench {
       Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
       long total = (long) runs * evaluations;
       System.err.println("producing " + total + " records of " + runs + " runs ...");
-      double produceRate = produce(servers, interleave(tpRuns), 0, Map.of());
+      double produceRate = produce(servers, SyntheticRuns.interleave(tpRuns), 0, Map.of());
       System.err.printf(Locale.ROOT, "  produced at %.0f records/s%n", produceRate);
 
       try (AnalyzerService analyzer = AnalyzerService.builder()
@@ -153,7 +152,7 @@ public final class AnalyzerBench {
     long txBefore = analyzer.stats().snapshot().transactions();
     System.err.printf(Locale.ROOT, "latency: %d runs x %d evaluations at %.0f records/s, %d transitions expected ...%n",
         runs, evaluations, rate, triggerStepByTransition.size());
-    double achieved = produce(servers, interleave(latRuns), rate, triggers, sentAt);
+    double achieved = produce(servers, SyntheticRuns.interleave(latRuns), rate, triggers, sentAt);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (reader.received() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
       LockSupport.parkNanos(20_000_000);
@@ -188,23 +187,6 @@ public final class AnalyzerBench {
     for (int i = 0; i < n; i++) {
       String run = prefix + i;
       out.put(run, SyntheticRuns.steps(run, shapes[i % shapes.length], evaluations, i));
-    }
-    return out;
-  }
-
-  private static List<StepRecord> interleave(Map<String, List<StepRecord>> runs) {
-    List<Iterator<StepRecord>> its = new ArrayList<>();
-    runs.values().forEach(l -> its.add(l.iterator()));
-    List<StepRecord> out = new ArrayList<>();
-    boolean any = true;
-    while (any) {
-      any = false;
-      for (Iterator<StepRecord> it : its) {
-        if (it.hasNext()) {
-          out.add(it.next());
-          any = true;
-        }
-      }
     }
     return out;
   }

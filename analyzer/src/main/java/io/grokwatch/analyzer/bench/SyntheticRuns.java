@@ -3,7 +3,9 @@ package io.grokwatch.analyzer.bench;
 import io.grokwatch.events.FinalClass;
 import io.grokwatch.events.StepRecord;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -87,5 +89,23 @@ public final class SyntheticRuns {
 
   private static double clamp(double v) {
     return Math.max(0.0, Math.min(1.0, v));
+  }
+
+  /** The runs' records round-robin, one from each run in turn, as concurrent trainers would send them. */
+  public static List<StepRecord> interleave(Map<String, List<StepRecord>> runs) {
+    List<Iterator<StepRecord>> its = new ArrayList<>();
+    runs.values().forEach(l -> its.add(l.iterator()));
+    List<StepRecord> out = new ArrayList<>();
+    boolean any = true;
+    while (any) {
+      any = false;
+      for (Iterator<StepRecord> it : its) {
+        if (it.hasNext()) {
+          out.add(it.next());
+          any = true;
+        }
+      }
+    }
+    return out;
   }
 }

@@ -12,7 +12,6 @@ import io.grokwatch.events.Transition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,7 @@ final class KafkaTestSupport {
     long start = System.nanoTime();
     int i = 0;
     try (KafkaProducer<String, byte[]> p = producer(servers)) {
-      for (StepRecord s : interleave(runs)) {
+      for (StepRecord s : io.grokwatch.analyzer.bench.SyntheticRuns.interleave(runs)) {
         if (perSecond > 0) {
           long wait = start + (long) (i++ * 1e9 / perSecond) - System.nanoTime();
           if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
@@ -91,22 +90,6 @@ final class KafkaTestSupport {
         }
       });
     }
-  }
-
-  static List<StepRecord> interleave(Map<String, List<StepRecord>> runs) {
-    List<Iterator<StepRecord>> its = runs.values().stream().map(List::iterator).collect(Collectors.toList());
-    List<StepRecord> out = new ArrayList<>();
-    boolean any = true;
-    while (any) {
-      any = false;
-      for (Iterator<StepRecord> it : its) {
-        if (it.hasNext()) {
-          out.add(it.next());
-          any = true;
-        }
-      }
-    }
-    return out;
   }
 
   /** Every committed record of a topic, as of now (read_committed up to the last stable offset). */
