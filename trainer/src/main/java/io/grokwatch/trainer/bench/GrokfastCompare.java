@@ -24,6 +24,8 @@ import java.util.Locale;
 public final class GrokfastCompare {
     static final double TARGET = 0.95;
     static final int WRITE_EVERY = 50;
+    static final double ALPHA = Double.parseDouble(System.getProperty("alpha", "0.98"));
+    static final double LAMBDA = Double.parseDouble(System.getProperty("lambda", "2.0"));
 
     private GrokfastCompare() {
     }
@@ -35,23 +37,26 @@ public final class GrokfastCompare {
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 0;
         // which runs: "both" (default), "ema" or "none" (to rerun one arm with a bigger budget)
         String which = args.length > 4 ? args[4] : "both";
-        // -Dlr, -Dwd, -Dbeta2 override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas 0.9/0.98)
+        // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
+        // 0.9/0.98, minibatches of 512); -Dalpha, -Dlambda the filter's.
         TrainConfig preset = Presets.get("mlp97");
         TrainConfig base = preset.toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
                 .lr(Double.parseDouble(System.getProperty("lr", Double.toString(preset.lr()))))
                 .weightDecay(Double.parseDouble(System.getProperty("wd", Double.toString(preset.weightDecay()))))
                 .betas(preset.beta1(), Double.parseDouble(System.getProperty("beta2", Double.toString(preset.beta2()))))
+                .batchSize(Integer.getInteger("batch", preset.batchSize()))
+                .hidden(java.util.List.of(Integer.getInteger("hidden", preset.hidden().get(0))))
                 .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
         System.out.println("GrokfastCompare: " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
                 + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", AdamW lr " + base.lr() + " wd "
-                + base.weightDecay() + " betas " + base.beta1() + "/" + base.beta2() + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
+                + base.weightDecay() + " betas " + base.beta1() + "/" + base.beta2() + ", batch " + (base.batchSize() == 0 ? "full" : base.batchSize()) + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
         long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
-                .grokfastAlpha(0.98).grokfastLambda(2.0).build(), dir.resolve("grokfast-ema.jsonl"));
+                .grokfastAlpha(ALPHA).grokfastLambda(LAMBDA).build(), dir.resolve("grokfast-ema.jsonl"));
         long[] none = which.equals("ema") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-plain").build(), dir.resolve("grokfast-none.jsonl"));
         System.out.println("| run | steps to val " + TARGET + " | t_train (train " + TARGET + ") | wall s |");
         System.out.println("|---|---|---|---|");
         if (!which.equals("none")) {
-            System.out.println(row("Grokfast-EMA (0.98, 2.0)", ema, budget));
+            System.out.println(row("Grokfast-EMA (" + ALPHA + ", " + LAMBDA + ")", ema, budget));
         }
         if (!which.equals("ema")) {
             System.out.println(row("plain AdamW", none, budget));

@@ -75,33 +75,103 @@ final class Rows {
         }
     }
 
-    /** out[n] = ta[ia[n]] + tb[ib[n]] in one pass (float tables only; doubles go through two gathers). */
-    static void gatherSum(INDArray ta, int[] ia, INDArray tb, int[] ib, INDArray out) {
-        if (out.dataType() != DataType.FLOAT) {
-            gather(ta, ia, out, false);
-            gather(tb, ib, out, true);
-            return;
-        }
+    /** out[n] = ta[ia[n]] + tb[ib[n]], through a ReLU if asked, in one pass. */
+    static void gatherSum(INDArray ta, int[] ia, INDArray tb, int[] ib, INDArray out, boolean relu) {
         int cols = check(ta, out, ia.length);
         check(tb, out, ib.length);
         int tn = (int) ta.length();
+        int on = (int) out.length();
         Scratch s = SCRATCH.get();
-        float[] t = s.f1 = grow(s.f1, 2 * tn);
-        float[] o = s.f2 = grow(s.f2, (int) out.length());
-        FloatBuffer ab = ta.data().asNioFloat();
-        FloatBuffer bb = tb.data().asNioFloat();
-        FloatBuffer ob = out.data().asNioFloat();
-        ab.get(ab.position(), t, 0, tn);
-        bb.get(bb.position(), t, tn, tn);
-        for (int n = 0; n < ia.length; n++) {
-            int sa = ia[n] * cols;
-            int sb = tn + ib[n] * cols;
-            int dst = n * cols;
-            for (int k = 0; k < cols; k++) {
-                o[dst + k] = t[sa + k] + t[sb + k];
+        if (out.dataType() == DataType.DOUBLE) {
+            double[] t = s.d1 = grow(s.d1, 2 * tn);
+            double[] o = s.d2 = grow(s.d2, on);
+            DoubleBuffer ab = ta.data().asNioDouble();
+            DoubleBuffer bb = tb.data().asNioDouble();
+            DoubleBuffer ob = out.data().asNioDouble();
+            ab.get(ab.position(), t, 0, tn);
+            bb.get(bb.position(), t, tn, tn);
+            for (int n = 0; n < ia.length; n++) {
+                int sa = ia[n] * cols;
+                int sb = tn + ib[n] * cols;
+                int dst = n * cols;
+                for (int k = 0; k < cols; k++) {
+                    double v = t[sa + k] + t[sb + k];
+                    o[dst + k] = relu ? Math.max(v, 0.0) : v;
+                }
             }
+            ob.put(ob.position(), o, 0, on);
+        } else {
+            float[] t = s.f1 = grow(s.f1, 2 * tn);
+            float[] o = s.f2 = grow(s.f2, on);
+            FloatBuffer ab = ta.data().asNioFloat();
+            FloatBuffer bb = tb.data().asNioFloat();
+            FloatBuffer ob = out.data().asNioFloat();
+            ab.get(ab.position(), t, 0, tn);
+            bb.get(bb.position(), t, tn, tn);
+            for (int n = 0; n < ia.length; n++) {
+                int sa = ia[n] * cols;
+                int sb = tn + ib[n] * cols;
+                int dst = n * cols;
+                for (int k = 0; k < cols; k++) {
+                    float v = t[sa + k] + t[sb + k];
+                    o[dst + k] = relu ? Math.max(v, 0f) : v;
+                }
+            }
+            ob.put(ob.position(), o, 0, on);
         }
-        ob.put(ob.position(), o, 0, (int) out.length());
+    }
+
+    /**
+     * The mirror of {@link #gatherSum}: ta[ia[n]] += src[n] and tb[ib[n]] += src[n], both tables zeroed first,
+     * in one pass over src.
+     */
+    static void scatterAddTwo(INDArray src, int[] ia, INDArray ta, int[] ib, INDArray tb) {
+        int cols = check(ta, src, ia.length);
+        check(tb, src, ib.length);
+        int tn = (int) ta.length();
+        int sn = (int) src.length();
+        Scratch s = SCRATCH.get();
+        if (src.dataType() == DataType.DOUBLE) {
+            double[] t = s.d1 = grow(s.d1, 2 * tn);
+            double[] r = s.d2 = grow(s.d2, sn);
+            java.util.Arrays.fill(t, 0, 2 * tn, 0.0);
+            DoubleBuffer sb = src.data().asNioDouble();
+            sb.get(sb.position(), r, 0, sn);
+            for (int n = 0; n < ia.length; n++) {
+                int da = ia[n] * cols;
+                int db = tn + ib[n] * cols;
+                int from = n * cols;
+                for (int k = 0; k < cols; k++) {
+                    double g = r[from + k];
+                    t[da + k] += g;
+                    t[db + k] += g;
+                }
+            }
+            DoubleBuffer ab = ta.data().asNioDouble();
+            DoubleBuffer bb = tb.data().asNioDouble();
+            ab.put(ab.position(), t, 0, tn);
+            bb.put(bb.position(), t, tn, tn);
+        } else {
+            float[] t = s.f1 = grow(s.f1, 2 * tn);
+            float[] r = s.f2 = grow(s.f2, sn);
+            java.util.Arrays.fill(t, 0, 2 * tn, 0f);
+            FloatBuffer sb = src.data().asNioFloat();
+            sb.get(sb.position(), r, 0, sn);
+            for (int n = 0; n < ia.length; n++) {
+                int da = ia[n] * cols;
+                int db = tn + ib[n] * cols;
+                int from = n * cols;
+                for (int k = 0; k < cols; k++) {
+                    float g = r[from + k];
+                    t[da + k] += g;
+                    t[db + k] += g;
+                }
+            }
+            FloatBuffer ab = ta.data().asNioFloat();
+            FloatBuffer bb = tb.data().asNioFloat();
+            ab.put(ab.position(), t, 0, tn);
+            bb.put(bb.position(), t, tn, tn);
+        }
     }
 
     /** table[idx[n]] += src[n]; table is zeroed first unless accumulate. */

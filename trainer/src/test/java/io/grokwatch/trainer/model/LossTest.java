@@ -72,4 +72,31 @@ class LossTest {
             }
         }
     }
+
+    @Test
+    void fastExponentialMatchesMathExpFarBelowFloatPrecision() {
+        java.util.Random rng = new java.util.Random(7);
+        double worst = 0;
+        for (int i = 0; i < 200_000; i++) {
+            double x = i < 1000 ? -i * 1e-3 : -rng.nextDouble() * (i % 2 == 0 ? 5 : 700);
+            worst = Math.max(worst, Math.abs(Loss.expNonPositive(x) / Math.exp(x) - 1));
+        }
+        assertThat(worst).isLessThan(1e-9);
+        assertThat(Loss.expNonPositive(0)).isEqualTo(1.0);
+        assertThat(Loss.expNonPositive(-800)).isZero();
+        assertThat(Loss.expNonPositive(Double.NEGATIVE_INFINITY)).isZero();
+        assertThat(Loss.expNonPositive(Double.NaN)).isNaN();
+    }
+
+    @Test
+    void floatAndDoubleLogitsGiveTheSameLossAndGradient() {
+        INDArray d = Nd4j.create(LOGITS);
+        INDArray f = d.castTo(DataType.FLOAT);
+        INDArray gd = Nd4j.create(DataType.DOUBLE, 3, 4);
+        INDArray gf = Nd4j.create(DataType.FLOAT, 3, 4);
+        Loss.Result rd = Loss.CROSS_ENTROPY.evaluate(d, LABELS, gd);
+        Loss.Result rf = Loss.CROSS_ENTROPY.evaluate(f, LABELS, gf);
+        assertThat(rf.loss()).isCloseTo(rd.loss(), within(1e-6));
+        assertThat(gf.castTo(DataType.DOUBLE).equalsWithEps(gd, 1e-7)).isTrue();
+    }
 }

@@ -42,10 +42,45 @@ class ParamSetTest {
         int[] ib = {1, 1, 3};
         var one = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
         var two = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
-        Rows.gatherSum(a, ia, b, ib, one);
+        Rows.gatherSum(a, ia, b, ib, one, false);
         Rows.gather(a, ia, two, false);
         Rows.gather(b, ib, two, true);
         assertThat(one.equalsWithEps(two, 0)).isTrue();
         assertThat(one.getFloat(0, 3)).isEqualTo(a.getFloat(4, 3) + b.getFloat(1, 3));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void scatterIntoTwoTablesEqualsTwoScatters(DataType dt) {
+        var src = org.nd4j.linalg.factory.Nd4j.rand(dt, 4, 3).subi(0.5);
+        int[] ia = {2, 0, 2, 1};
+        int[] ib = {0, 0, 1, 2};
+        var ta = org.nd4j.linalg.factory.Nd4j.ones(dt, 3, 3); // stale values must be overwritten
+        var tb = org.nd4j.linalg.factory.Nd4j.ones(dt, 3, 3);
+        Rows.scatterAddTwo(src, ia, ta, ib, tb);
+        var wantA = org.nd4j.linalg.factory.Nd4j.create(dt, 3, 3);
+        var wantB = org.nd4j.linalg.factory.Nd4j.create(dt, 3, 3);
+        Rows.scatterAdd(src, ia, wantA, false);
+        Rows.scatterAdd(src, ib, wantB, false);
+        assertThat(ta.equalsWithEps(wantA, 1e-6)).isTrue();
+        assertThat(tb.equalsWithEps(wantB, 1e-6)).isTrue();
+        assertThat(ta.getDouble(2, 1)).isCloseTo(src.getDouble(0, 1) + src.getDouble(2, 1), org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void gatherSumAppliesTheRelu(DataType dt) {
+        var a = org.nd4j.linalg.factory.Nd4j.rand(dt, 5, 4).subi(0.5);
+        var b = org.nd4j.linalg.factory.Nd4j.rand(dt, 5, 4).subi(0.5);
+        int[] ia = {4, 0, 2};
+        int[] ib = {1, 1, 3};
+        var out = org.nd4j.linalg.factory.Nd4j.create(dt, 3, 4);
+        Rows.gatherSum(a, ia, b, ib, out, true);
+        for (int n = 0; n < 3; n++) {
+            for (int k = 0; k < 4; k++) {
+                double v = a.getDouble(ia[n], k) + b.getDouble(ib[n], k);
+                assertThat(out.getDouble(n, k)).isCloseTo(Math.max(v, 0), org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
     }
 }
