@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * mvn -B -q -pl analyzer dependency:build-classpath -Dmdep.outputFile=/tmp/cp
  * java -Xmx2g -cp analyzer/target/classes:$(cat /tmp/cp) io.grokwatch.analyzer.bench.AnalyzerBench \
  *     [--runs 1000] [--evaluations 300] [--latency-rate 1000,5000] [--latency-seconds 20] \
- *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4]
+ *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4] [--retry-backoff-ms N]
  * </pre>
  *
  * <p>Throughput: {@code runs x evaluations} step records of concurrent runs are produced first,
@@ -63,6 +63,8 @@ public final class AnalyzerBench {
     int linger = Integer.parseInt(o.getOrDefault("--linger-ms", "5"));
     int fetchWait = Integer.parseInt(o.getOrDefault("--fetch-max-wait-ms", "500"));
     String compression = o.getOrDefault("--compression", "lz4");
+    // Unset: the analyzer's own default; set, e.g. 100 (Kafka's default), to compare.
+    String retryBackoff = o.get("--retry-backoff-ms");
 
     System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
@@ -76,8 +78,7 @@ public final class AnalyzerBench {
       try (AnalyzerService analyzer = AnalyzerService.builder()
           .bootstrapServers(servers).groupId("bench").instanceId("bench-1")
           .maxPollRecords(maxPoll).lingerMs(linger)
-          .clientConfig(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait,
-              ProducerConfig.COMPRESSION_TYPE_CONFIG, compression))
+          .clientConfig(clientConfig(fetchWait, compression, retryBackoff))
           .build().start()) {
         // Throughput: sample the committed-records counter.
         long firstAt = 0;
@@ -118,13 +119,21 @@ public final class AnalyzerBench {
             "| throughput, %d runs x %d records (%d records), backlog | %.0f records/s (%d transactions, %.0f records each) |"),
             runs, evaluations, total, throughput, tpStats.transactions(), (double) total / Math.max(1, tpStats.transactions()))
             + "\n" + String.join("\n", rows) + "\n" + String.format(Locale.ROOT,
-            "| settings | %d partitions, max.poll.records %d, linger.ms %d, compression %s, one transaction per batch |",
-            partitions, maxPoll, linger, compression);
+            "| settings | %d partitions, max.poll.records %d, linger.ms %d, compression %s, producer retry.backoff.ms %s, one transaction per batch |",
+            partitions, maxPoll, linger, compression, retryBackoff == null ? "default (5)" : retryBackoff);
         System.out.println("date: " + LocalDate.now() + ", cores: " + Runtime.getRuntime().availableProcessors());
         System.out.println(table);
       }
     }
     System.exit(0);
+  }
+
+  private static Map<String, Object> clientConfig(int fetchWait, String compression, String retryBackoff) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait);
+    c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+    if (retryBackoff != null) c.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, Integer.parseInt(retryBackoff));
+    return c;
   }
 
   /** One latency round: fresh runs at {@code rate} records/s; returns its table rows. */
