@@ -15,7 +15,6 @@ import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Transition;
 import io.grokwatch.trainer.publish.RunPublisher;
-import io.grokwatch.trainer.train.Backend;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.Presets;
 import io.grokwatch.trainer.train.TrainConfig;
@@ -112,8 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
   long afterGrokSteps;
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "ND4J threads for training (default: GROKWATCH_THREADS, else 1, the fastest for these small "
-          + "models on a busy 2-core machine).")
+      description = "Training threads, as for `grokwatch train --threads` (default: an MLP splits each large batch over "
+          + "all cores; GROKWATCH_THREADS overrides).")
   Integer threads;
 
   @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "reports", description = "Where the report goes.")
@@ -143,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     // Three slow starts overlap: ND4J and the task (trainer thread), Kafka (its own thread), and
     // the first steps of training, whose records are held in memory until Kafka is up.
-    TrainingRun training = TrainingRun.prepare(config, run, threads != null ? threads : Backend.configuredThreads());
+    TrainingRun training = TrainingRun.prepare(config, run, threads);
     DemoServices services = DemoServices.launch(externalKafka());
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "grokwatch-demo-view"));
     LiveView view = new LiveView(out, System.console() != null, config.steps(), 2_000, System::currentTimeMillis);

@@ -236,7 +236,8 @@ public final class TrainCommand implements Callable<Integer> {
   // ---------------------------------------------------------------- runtime
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "ND4J threads (default: grokwatch.threads / GROKWATCH_THREADS, else 1, the fastest for these models on 2 cores).")
+      description = "Threads: an MLP splits each large batch over them, ND4J single-threaded (default: all cores); a "
+          + "transformer gives them to ND4J (default 1). Defaults come from grokwatch.threads / GROKWATCH_THREADS when set.")
   Integer threads;
 
   @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
@@ -260,12 +261,11 @@ public final class TrainCommand implements Callable<Integer> {
     RunListener listener = new RunListener(progress, stopAfterGrokSteps, cfg);
     Trainer trainer;
     try {
-      trainer = new Trainer(cfg, listener);
+      trainer = threads != null ? new Trainer(cfg, listener, threads) : new Trainer(cfg, listener);
     } catch (IllegalArgumentException e) {
       throw usage(flagged(e.getMessage()));
     }
     listener.trainer = trainer;
-    Backend.threads(threads != null ? threads : Backend.configuredThreads());
     if (from != null) {
       try {
         TrainerState.restore(trainer, from);

@@ -38,7 +38,7 @@ public final class TrainingRun implements AutoCloseable {
   private volatile LiveView view;
   private volatile boolean cancelled;
 
-  private TrainingRun(TrainConfig config, String run, int threads) {
+  private TrainingRun(TrainConfig config, String run, Integer threads) {
     this.config = config;
     this.run = run;
     this.thread = new Thread(() -> body(threads), "grokwatch-demo-trainer");
@@ -46,7 +46,7 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   /** Builds the trainer in the background; nothing is published before {@link #start}. */
-  public static TrainingRun prepare(TrainConfig config, String run, int threads) {
+  public static TrainingRun prepare(TrainConfig config, String run, Integer threads) {
     TrainingRun r = new TrainingRun(config, run, threads);
     r.thread.start();
     return r;
@@ -94,10 +94,10 @@ public final class TrainingRun implements AutoCloseable {
     return config;
   }
 
-  private void body(int threads) {
+  /** @param threads null for the trainer's defaults */
+  private void body(Integer threads) {
     try {
-      Trainer trainer = new Trainer(config, new Listener());
-      Backend.threads(threads);
+      Trainer trainer = threads != null ? new Trainer(config, new Listener(), threads) : new Trainer(config, new Listener());
       built.complete(trainer);
       go.await();
       if (cancelled) {

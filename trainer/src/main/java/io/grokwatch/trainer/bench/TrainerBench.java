@@ -22,11 +22,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * Training-step throughput with the shapes of /work/shared/bench/torch_ref.py's CONFIGS: full-batch AdamW
  * (lr 1e-3, betas 0.9/0.98, wd 1), float32, no evaluation in the timed loop; one JSON line per config.
  *
- * <pre>{@code java ... io.grokwatch.trainer.bench.TrainerBench [--steps 200] [--threads 1] mlp97 simple-grokking nanda}</pre>
+ * <pre>{@code java ... io.grokwatch.trainer.bench.TrainerBench [--steps 200] [--threads N] mlp97 simple-grokking nanda}</pre>
  *
- * <p>Like torch_ref: warm-up of max(3, steps/10) steps (at least 20 here, for the JIT), then the median of
- * per-step wall times; the transformer runs steps/10 (at least 10). The train set is int(frac * p^2) pairs,
- * as torch_ref takes them (not the trainer's rounded split), labels x+y mod p.
+ * <p>Threads as the Trainer uses them: an MLP splits its rows across them with ND4J single-threaded, a transformer
+ * gives them to ND4J; without --threads, each kind's default (Backend.mlpThreads / configuredThreads).
+ *
+ * <p>Like torch_ref: warm-up of max(3, steps/10) steps (at least 20 here, then on until the JIT has been idle for
+ * 1 s, at most 20 s: the steady state a long run sees), then the median of per-step wall times; the transformer
+ * runs steps/10 (at least 10). The train set is int(frac * p^2) pairs, as torch_ref takes them (not the trainer's
+ * rounded split), labels x+y mod p. JSON fields: median_thread_cpu_ms is the calling thread's CPU time,
+ * mean_process_cpu_ms all threads' (the MLP's step threads, JIT, GC), jit_ms_while_timed the JIT's compile time in
+ * the timed loop.
  */
 public final class TrainerBench {
     /** One torch_ref config: kind, modulus, train fraction, widths. */
@@ -43,7 +49,7 @@ public final class TrainerBench {
 
     public static void main(String[] args) {
         int steps = 200;
-        int threads = Backend.configuredThreads();
+        Integer threads = null; // default: the Trainer's, per model kind
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -53,14 +59,14 @@ public final class TrainerBench {
             }
         }
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        Backend.threads(threads);
         if (names.isEmpty()) {
             SHAPES.forEach(s -> names.add(s.name()));
         }
         for (String name : names) {
             Shape s = SHAPES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
                     new IllegalArgumentException("config must be one of mlp97, simple-grokking, nanda, got '" + name + "'"));
-            System.out.println(bench(s, s.mlp() ? steps : Math.max(10, steps / 10), threads));
+            int t = threads != null ? threads : s.mlp() ? Backend.mlpThreads() : Backend.configuredThreads();
+            System.out.println(bench(s, s.mlp() ? steps : Math.max(10, steps / 10), t));
         }
     }
 
@@ -86,22 +92,38 @@ public final class TrainerBench {
             y[i] = (a[i] + b[i]) % p;
         }
         Batch batch = new Batch(a, b);
+        // as the Trainer does: an MLP's threads are its row shards with ND4J single-threaded, a transformer's are ND4J's
+        Backend.threads(s.mlp() ? 1 : threads);
         Model model = s.mlp()
-                ? new Mlp(new Mlp.Config(p, s.d(), List.of(s.hidden()), p), DataType.FLOAT, 0)
+                ? new Mlp(new Mlp.Config(p, s.d(), List.of(s.hidden()), p), DataType.FLOAT, 0, threads)
                 : new Transformer(new Transformer.Config(p + 1, p, 1, s.d(), s.heads(), s.dMlp(), false, 1.0 / Math.sqrt(s.d())),
                         DataType.FLOAT, 0);
         AdamW opt = new AdamW(model.params(), new AdamW.Config(1e-3, 0.9, 0.98, 1e-8, 1.0, 0));
         INDArray dLogits = Nd4j.create(DataType.FLOAT, n, p);
         Runnable step = () -> {
-            Loss.CROSS_ENTROPY.evaluate(model.forward(batch), y, dLogits);
-            model.backward(dLogits);
+            model.trainStep(batch, y, Loss.CROSS_ENTROPY, dLogits);
             opt.step(model.params());
         };
         for (int i = 0; i < Math.max(20, Math.max(3, steps / 10)); i++) {
             step.run();
         }
+        // then on until the JIT has been idle for a second (at most 20 s): after 20 steps it was still compiling for
+        // ~1 s of simple-grokking's ~1 s timed loop, on the cores the step's own threads need
+        long start = System.nanoTime();
+        long quietSince = start;
+        long compiled = JIT.getTotalCompilationTime();
+        while (System.nanoTime() - quietSince < 1_000_000_000L && System.nanoTime() - start < 20_000_000_000L) {
+            step.run();
+            long c = JIT.getTotalCompilationTime();
+            if (c != compiled) {
+                compiled = c;
+                quietSince = System.nanoTime();
+            }
+        }
         double[] ms = new double[steps];
         double[] cpu = new double[steps];
+        long p0 = PROCESS.getProcessCpuTime();
+        long jit0 = JIT.getTotalCompilationTime();
         for (int i = 0; i < steps; i++) {
             long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -109,15 +131,24 @@ public final class TrainerBench {
             ms[i] = (System.nanoTime() - t0) / 1e6;
             cpu[i] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
         }
+        double processMs = (PROCESS.getProcessCpuTime() - p0) / 1e6 / steps;
+        long jitMs = JIT.getTotalCompilationTime() - jit0;
         double med = median(ms);
-        // the calling thread's CPU time: with 1 ND4J thread all the work runs on it, and it is steadier than wall
-        // time on a shared machine (with more threads it misses the OpenMP workers' share)
-        return String.format(Locale.ROOT, "{\"config\": \"%s\", \"engine\": \"grokwatch-nd4j\", \"threads\": %d, \"examples\": %d, "
-                + "\"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f, \"median_thread_cpu_ms\": %.3f}",
-                s.name(), threads, n, model.params().count(), med, 1000 / med, median(cpu));
+        int shards = model instanceof Mlp m ? m.shardsFor(n) : 1;
+        // the calling thread's CPU time: with 1 thread all the work runs on it, and it is steadier than wall time on a
+        // shared machine (with more threads it misses the other threads' share: the process's mean covers them,
+        // plus the JIT and GC)
+        return String.format(Locale.ROOT, "{\"config\": \"%s\", \"engine\": \"grokwatch-nd4j\", \"threads\": %d, \"shards\": %d, "
+                + "\"examples\": %d, \"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f, \"median_thread_cpu_ms\": %.3f, "
+                + "\"mean_process_cpu_ms\": %.3f, \"jit_ms_while_timed\": %d}",
+                s.name(), threads, shards, n, model.params().count(), med, 1000 / med, median(cpu), processMs, jitMs);
     }
 
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private static double median(double[] v) {
         double[] s = v.clone();

@@ -40,6 +40,20 @@ public enum Loss {
      * @param dLogits (N, C) to receive dLoss/dLogits of the mean loss, or null to skip the gradient
      */
     public Result evaluate(INDArray logits, int[] labels, INDArray dLogits) {
+        return evaluate(logits, labels, dLogits, (int) logits.rows());
+    }
+
+    /**
+     * The loss summed over these rows and divided by {@code meanOver} instead of their count, with the gradient
+     * scaled to match: a shard of a batch passes the whole batch's row count, so the shards' results add up to
+     * the batch's mean (losses, gradients and correct counts sum; {@link Result#n()} is this shard's rows).
+     *
+     * @param meanOver the row count of the mean, >= 1
+     */
+    public Result evaluate(INDArray logits, int[] labels, INDArray dLogits, int meanOver) {
+        if (meanOver < 1) {
+            throw new IllegalArgumentException("meanOver must be >= 1, got " + meanOver);
+        }
         int n = (int) logits.rows();
         int c = (int) logits.columns();
         if (labels.length != n) {
@@ -64,7 +78,7 @@ public enum Loss {
         double[] row = sc.row(c);
         double total = 0;
         int correct = 0;
-        double invN = 1.0 / n;
+        double invN = 1.0 / meanOver;
         for (int i = 0; i < n; i++) {
             int y = labels[i];
             if (y < 0 || y >= c) {

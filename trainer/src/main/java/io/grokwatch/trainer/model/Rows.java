@@ -238,7 +238,8 @@ final class Rows {
             throw new IllegalArgumentException("data types differ: " + table.dataType() + " vs " + rows.dataType());
         }
         for (INDArray a : new INDArray[] {table, rows}) {
-            if (a.ordering() != 'c' || a.stride(1) != 1 || a.stride(0) != a.columns()) {
+            // a single row's stride(0) is arbitrary (ND4J reports 1 for shape (1, n))
+            if (a.ordering() != 'c' || a.stride(1) != 1 || (a.rows() > 1 && a.stride(0) != a.columns())) {
                 throw new IllegalArgumentException("array must be c-order with contiguous rows, strides " + java.util.Arrays.toString(a.stride()));
             }
         }

@@ -4,6 +4,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Process-wide ND4J settings for training: float32 default type and the native thread count. */
 public final class Backend {
+    private static volatile int mlpThreads = 1; // of the last Trainer built, for describe()
+
     private Backend() {
     }
 
@@ -22,14 +24,39 @@ public final class Backend {
     }
 
     /**
-     * Threads to use: system property {@code grokwatch.threads}, else env {@code GROKWATCH_THREADS}, else 1
-     * (measured faster here than 2 for every preset; see README-backend.md).
+     * Threads to use: system property {@code grokwatch.threads}, else env {@code GROKWATCH_THREADS}, else 1. Given
+     * to ND4J for a transformer (its own second thread measured no faster here; see README-backend.md); an MLP
+     * uses them as its own step threads instead, and defaults to {@link #mlpThreads()}.
      */
     public static int configuredThreads() {
-        String v = System.getProperty("grokwatch.threads", System.getenv("GROKWATCH_THREADS"));
-        if (v == null || v.isBlank()) {
+        String v = configured();
+        if (v == null) {
             return 1;
         }
+        return parse(v);
+    }
+
+    /**
+     * Threads an MLP's training step splits its rows across (Mlp.trainStep, with ND4J single-threaded): the
+     * configured count when set, else every core ({@link Runtime#availableProcessors()}), measured faster than one
+     * for the MLP presets on 2 cores; see README-backend.md.
+     */
+    public static int mlpThreads() {
+        String v = configured();
+        return v == null ? Runtime.getRuntime().availableProcessors() : parse(v);
+    }
+
+    /** Records the MLP step threads of the Trainer just built, for {@link #describe()}. */
+    static void mlpThreadsInUse(int n) {
+        mlpThreads = n;
+    }
+
+    private static String configured() {
+        String v = System.getProperty("grokwatch.threads", System.getenv("GROKWATCH_THREADS"));
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    private static int parse(String v) {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
@@ -37,10 +64,11 @@ public final class Backend {
         }
     }
 
-    /** A short description for provenance: backend class, BLAS vendor, thread counts. */
+    /** A short description for provenance: backend class, BLAS vendor, thread counts, MLP step threads. */
     public static String describe() {
         return Nd4j.getBackend().getClass().getSimpleName() + ", blas " + Nd4j.factory().blas().getBlasVendor()
                 // as each layer reports it: libnd4j's op pool may report its pool size, not the cap set above
-                + ", op threads " + Nd4j.getEnvironment().maxThreads() + ", blas threads " + Nd4j.factory().blas().getMaxThreads();
+                + ", op threads " + Nd4j.getEnvironment().maxThreads() + ", blas threads " + Nd4j.factory().blas().getMaxThreads()
+                + ", mlp step threads " + mlpThreads;
     }
 }

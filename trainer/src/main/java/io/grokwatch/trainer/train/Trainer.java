@@ -46,16 +46,32 @@ public final class Trainer {
     private LoopState resumeAt;
     private Batcher batcher; // the run's minibatch sampler, null with full batches
 
+    /** With the default threads: {@link Backend#mlpThreads()} for an MLP, {@link Backend#configuredThreads()} else. */
     public Trainer(TrainConfig cfg, StepListener listener) {
+        this(cfg, listener, cfg.model() == TrainConfig.ModelKind.MLP ? Backend.mlpThreads() : Backend.configuredThreads());
+    }
+
+    /**
+     * @param threads an MLP splits each large batch across this many threads ({@link Mlp#trainStep}) and ND4J runs
+     *     single-threaded; a transformer gives them to ND4J. Sets ND4J's process-wide thread count: a caller that
+     *     changes it afterwards (Backend.threads) also changes it under the MLP's threads.
+     */
+    public Trainer(TrainConfig cfg, StepListener listener, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.cfg = cfg;
         this.listener = listener == null ? StepListener.NONE : listener;
         this.task = Task.create(cfg.op(), cfg.p(), cfg.trainFraction(), cfg.seed());
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        Backend.threads(Backend.configuredThreads());
+        // ND4J's second thread does not help these models (its gemms stay on the caller, its element-wise ops slow
+        // down), so an MLP's threads are its own shards, each running ND4J single-threaded
+        Backend.threads(cfg.model() == TrainConfig.ModelKind.MLP ? 1 : threads);
+        Backend.mlpThreadsInUse(cfg.model() == TrainConfig.ModelKind.MLP ? threads : 1);
         Nd4j.getRandom().setSeed(cfg.seed());
         int v = task.vocabSize();
         this.model = switch (cfg.model()) {
-            case MLP -> new Mlp(new Mlp.Config(v, cfg.embedDim(), cfg.hidden(), v), DataType.FLOAT, cfg.seed());
+            case MLP -> new Mlp(new Mlp.Config(v, cfg.embedDim(), cfg.hidden(), v), DataType.FLOAT, cfg.seed(), threads);
             case TRANSFORMER -> new Transformer(new Transformer.Config(v + 1, v, cfg.layers(), cfg.dModel(), cfg.heads(),
                     cfg.dMlp(), cfg.layerNorm(), 1.0 / Math.sqrt(cfg.dModel())), DataType.FLOAT, cfg.seed());
         };
@@ -191,11 +207,8 @@ public final class Trainer {
             boolean eval = step % cfg.evalEvery() == 0 || !update;
             Batch batch = full ? trainAll : batcher.next();
             int[] labels = full ? train.label() : batcher.labels();
-            Loss.Result r = loss.evaluate(model.forward(batch), labels, dLogits);
+            Loss.Result r = model.trainStep(batch, labels, loss, dLogits); // gradients in params() when finite
             boolean finite = Double.isFinite(r.loss());
-            if (finite) {
-                model.backward(dLogits);
-            }
             if (eval || !finite) {
                 Loss.Result tr = full ? r : loss.evaluate(model.forward(trainAll), train.label(), null);
                 Loss.Result vr = loss.evaluate(model.forward(valAll), val.label(), null);

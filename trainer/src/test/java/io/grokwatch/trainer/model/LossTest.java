@@ -1,6 +1,7 @@
 package io.grokwatch.trainer.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
@@ -98,5 +99,25 @@ class LossTest {
         Loss.Result rf = Loss.CROSS_ENTROPY.evaluate(f, LABELS, gf);
         assertThat(rf.loss()).isCloseTo(rd.loss(), within(1e-6));
         assertThat(gf.castTo(DataType.DOUBLE).equalsWithEps(gd, 1e-7)).isTrue();
+    }
+
+    @Test
+    void shardsWithTheBatchsRowCountAddUpToTheBatchsMean() {
+        for (Loss loss : Loss.values()) {
+            INDArray x = Nd4j.create(LOGITS);
+            INDArray g = Nd4j.create(DataType.DOUBLE, 3, 4);
+            Loss.Result whole = loss.evaluate(x, LABELS, g);
+            // rows {0} and {1, 2} as shards of the 3-row batch
+            INDArray g0 = Nd4j.create(DataType.DOUBLE, 1, 4);
+            INDArray g12 = Nd4j.create(DataType.DOUBLE, 2, 4);
+            Loss.Result r0 = loss.evaluate(Nd4j.create(new double[][] {LOGITS[0]}), new int[] {LABELS[0]}, g0, 3);
+            Loss.Result r12 = loss.evaluate(Nd4j.create(new double[][] {LOGITS[1], LOGITS[2]}), new int[] {LABELS[1], LABELS[2]}, g12, 3);
+            assertThat(r0.loss() + r12.loss()).as("%s", loss).isCloseTo(whole.loss(), within(1e-15));
+            assertThat(r0.correct() + r12.correct()).isEqualTo(whole.correct());
+            assertThat(r12.n()).isEqualTo(2);
+            assertThat(Nd4j.vstack(g0, g12).equalsWithEps(g, 1e-15)).as("%s gradient", loss).isTrue();
+        }
+        assertThatThrownBy(() -> Loss.CROSS_ENTROPY.evaluate(Nd4j.create(LOGITS), LABELS, null, 0))
+                .hasMessage("meanOver must be >= 1, got 0");
     }
 }

@@ -33,6 +33,14 @@ class MlpTest {
     }
 
     @Test
+    void aOneRowBatchTrains() {
+        // a (1, n) array's row stride is not n in ND4J; the row gather and scatter must not reject it
+        Random rng = new Random(4);
+        Mlp m = new Mlp(new Mlp.Config(6, 3, List.of(4), 6), DataType.DOUBLE, 2);
+        GradCheck.check(m, GradCheck.randomBatch(1, 6, rng), GradCheck.randomLabels(1, 6, rng), Loss.CROSS_ENTROPY);
+    }
+
+    @Test
     void forwardEqualsTheConcatenatedEmbeddingFormula() {
         Mlp m = new Mlp(new Mlp.Config(6, 3, List.of(4), 6), DataType.DOUBLE, 7);
         Batch batch = new Batch(new int[] {0, 5, 2}, new int[] {1, 5, 3});

@@ -2,8 +2,10 @@ package io.grokwatch.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.grokwatch.trainer.model.Loss;
+import io.grokwatch.trainer.model.Mlp;
 import io.grokwatch.trainer.task.Op;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,5 +109,38 @@ class TrainerTest {
         assertThat(Presets.get("power").batchSize()).isEqualTo(512);
         assertThat(Presets.get("power").steps()).isEqualTo(100_000);
         assertThatThrownBy(() -> Presets.get("nope")).hasMessageStartingWith("preset must be one of");
+    }
+
+    @Test
+    void mlpThreadsSplitFullBatchesAndKeepTheRun() {
+        // p 47 at half: ~1100 training rows, wide enough to split in two; evaluated every step so every loss shows
+        TrainConfig cfg = small().p(47).hidden(List.of(256)).steps(12).evalEvery(1).build();
+        RunRecorder one = new RunRecorder(0.9);
+        RunRecorder two = new RunRecorder(0.9);
+        RunRecorder again = new RunRecorder(0.9);
+        Trainer t1 = new Trainer(cfg, one, 1);
+        Trainer t2 = new Trainer(cfg, two, 2);
+        Mlp m2 = (Mlp) t2.model();
+        assertThat(m2.shards()).isEqualTo(2);
+        assertThat(m2.shardsFor(t2.task().train().size())).isEqualTo(2);
+        assertThat(((Mlp) t1.model()).shards()).isEqualTo(1);
+        t1.run();
+        t2.run();
+        new Trainer(cfg, again, 2).run();
+        assertThat(Backend.describe()).endsWith(", mlp step threads 2");
+        assertThat(two.steps).hasSize(13);
+        for (int i = 0; i < one.steps.size(); i++) {
+            StepMetrics a = one.steps.get(i);
+            StepMetrics b = two.steps.get(i);
+            // step 0 is one split step from the same weights; after it the runs drift apart by rounding only
+            double tol = i == 0 ? 1e-6 : 1e-3;
+            assertThat(b.trainLoss()).as("step %d", i).isCloseTo(a.trainLoss(), within(tol * a.trainLoss()));
+            assertThat(b.valLoss()).as("step %d", i).isCloseTo(a.valLoss(), within(tol * a.valLoss()));
+            assertThat(b.gradNorm()).as("step %d", i).isCloseTo(a.gradNorm(), within(10 * tol * a.gradNorm()));
+            // the same shard count gives the same bits
+            assertThat(again.steps.get(i).trainLoss()).isEqualTo(b.trainLoss());
+            assertThat(again.steps.get(i).gradNorm()).isEqualTo(b.gradNorm());
+        }
+        assertThatThrownBy(() -> new Trainer(cfg, null, 0)).hasMessage("threads must be >= 1, got 0");
     }
 }
