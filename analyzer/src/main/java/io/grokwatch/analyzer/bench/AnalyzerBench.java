@@ -38,13 +38,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <pre>
  * mvn -B -q -pl analyzer dependency:build-classpath -Dmdep.outputFile=/tmp/cp
  * java -Xmx2g -cp analyzer/target/classes:$(cat /tmp/cp) io.grokwatch.analyzer.bench.AnalyzerBench \
- *     [--runs 1000] [--evaluations 300] [--latency-rate 1000,5000] [--latency-seconds 20] \
- *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4] [--retry-backoff-ms N]
+ *     [--runs 1000] [--evaluations 300] [--latency-rate 1000,5000] [--latency-seconds 20] [--warmup-seconds 90] \
+ *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4] [--retry-backoff-ms N] \
+ *     [--fetch-max-wait-ms 500] [--fetch-min-bytes N]
  * </pre>
  *
+ * <p>Warm-up (unless {@code --warmup-seconds 0}): the broker, clients and analyzer share one JVM, whose JIT
+ * was still compiling ~200 methods a second 40 s in; timing it cold doubled p99. So the backlog is produced
+ * twice (two sets of runs) and only the second is timed, and an unrecorded latency round of
+ * {@code --warmup-seconds} at the first rate comes before the recorded ones.
+ *
  * <p>Throughput: {@code runs x evaluations} step records of concurrent runs are produced first,
- * then one analyzer instance consumes them; records/s is measured from its first committed
- * batch to its last. Latency: with the analyzer caught up, {@code runs} new runs are produced
+ * then one analyzer instance consumes them; records/s is measured over the timed backlog, from its first
+ * committed batch to its last. Latency: with the analyzer caught up, {@code runs} new runs are produced
  * interleaved at each {@code --latency-rate} (records/s, comma-separated); for every transition, the time from sending the
  * record that completes it (found by replaying the run through the detector) to the transition
  * being read by a read_committed consumer of grokwatch.events. Prints a markdown table.
@@ -57,6 +63,7 @@ public final class AnalyzerBench {
     int runs = Integer.parseInt(o.getOrDefault("--runs", "1000"));
     int evaluations = Integer.parseInt(o.getOrDefault("--evaluations", "300"));
     double latencySeconds = Double.parseDouble(o.getOrDefault("--latency-seconds", "20"));
+    double warmupSeconds = Double.parseDouble(o.getOrDefault("--warmup-seconds", "90"));
     String latencyRates = o.getOrDefault("--latency-rate", "1000,5000");
     int partitions = Integer.parseInt(o.getOrDefault("--partitions", "6"));
     int maxPoll = Integer.parseInt(o.getOrDefault("--max-poll-records", "10000"));
@@ -65,20 +72,26 @@ public final class AnalyzerBench {
     String compression = o.getOrDefault("--compression", "lz4");
     // Unset: the analyzer's own default; set, e.g. 100 (Kafka's default), to compare.
     String retryBackoff = o.get("--retry-backoff-ms");
+    String fetchMinBytes = o.get("--fetch-min-bytes");
 
     System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
       String servers = kafka.bootstrapServers();
       Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
       long total = (long) runs * evaluations;
-      System.err.println("producing " + total + " records of " + runs + " runs ...");
+      // The same backlog twice, as two sets of runs; records/s is timed over the second, once the JIT has
+      // compiled the batch path (timing a cold JVM's first seconds gave anything from 73k to 120k records/s).
+      long warm = warmupSeconds > 0 ? total : 0;
+      System.err.println("producing " + (warm + total) + " records of " + (warm > 0 ? 2 * runs : runs) + " runs ("
+          + warm + " of them to warm up) ...");
+      if (warm > 0) produce(servers, SyntheticRuns.interleave(runs("tw-", runs, evaluations)), 0, Map.of());
       double produceRate = produce(servers, SyntheticRuns.interleave(tpRuns), 0, Map.of());
       System.err.printf(Locale.ROOT, "  produced at %.0f records/s%n", produceRate);
 
       try (AnalyzerService analyzer = AnalyzerService.builder()
           .bootstrapServers(servers).groupId("bench").instanceId("bench-1")
           .maxPollRecords(maxPoll).lingerMs(linger)
-          .clientConfig(clientConfig(fetchWait, compression, retryBackoff))
+          .clientConfig(clientConfig(fetchWait, compression, retryBackoff, fetchMinBytes))
           .build().start()) {
         // Throughput: sample the committed-records counter.
         long firstAt = 0;
@@ -89,23 +102,31 @@ public final class AnalyzerBench {
           if (System.nanoTime() > giveUp) throw new IllegalStateException("the analyzer did not finish the backlog in 10 min");
           long n = analyzer.stats().snapshot().recordsIn();
           long now = System.nanoTime();
-          if (firstAt == 0 && n > 0) {
+          if (firstAt == 0 && n > warm) {
             firstAt = now;
             firstCount = n;
           }
-          if (n >= total) {
+          if (n >= warm + total) {
             lastAt = now;
             break;
           }
           LockSupport.parkNanos(5_000_000);
         }
         var tpStats = analyzer.stats().snapshot();
-        double throughput = (total - firstCount) / ((lastAt - firstAt) / 1e9);
+        double throughput = (warm + total - firstCount) / ((lastAt - firstAt) / 1e9);
         System.err.printf(Locale.ROOT, "  analyzed at %.0f records/s (%d transactions)%n", throughput, tpStats.transactions());
 
         // Latency: new runs at moderate rates while a read_committed reader watches grokwatch.events.
         List<String> rows = new ArrayList<>();
         int round = 0;
+        // Warm-up: the latency path (small batches, frequent commits) runs code the backlog did not, and the
+        // JIT compiling it (and recompiling the broker's) took most of a core for over a minute here.
+        if (warmupSeconds > 0) {
+          double rate = Double.parseDouble(latencyRates.split(",")[0].trim());
+          int evals = (int) Math.max(10, Math.min(SyntheticRuns.SPAN_STEPS, rate * warmupSeconds / runs));
+          System.err.println("warm-up round (not recorded):");
+          latency(servers, analyzer, "warm-", runs, evals, rate);
+        }
         for (String r : latencyRates.split(",")) {
           double rate = Double.parseDouble(r.trim());
           // Each round lasts about --latency-seconds: every run gets rate * seconds / runs evaluations.
@@ -128,11 +149,12 @@ public final class AnalyzerBench {
     System.exit(0);
   }
 
-  private static Map<String, Object> clientConfig(int fetchWait, String compression, String retryBackoff) {
+  private static Map<String, Object> clientConfig(int fetchWait, String compression, String retryBackoff, String fetchMinBytes) {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWait);
     c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
     if (retryBackoff != null) c.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, Integer.parseInt(retryBackoff));
+    if (fetchMinBytes != null) c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.parseInt(fetchMinBytes));
     return c;
   }
 
