@@ -39,23 +39,24 @@ public final class GrokfastCompare {
         String which = args.length > 4 ? args[4] : "both";
         // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden, -Dopt (adamw|sgd), -Dmomentum, -Deps override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
         // 0.9/0.98, minibatches of 512); -Dalpha, -Dlambda the filter's.
-        TrainConfig preset = Presets.get("mlp97");
+        TrainConfig preset = Presets.get(System.getProperty("preset", "mlp97")); // -Dpreset=power: the paper's network
         TrainConfig base = preset.toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
                 .lr(Double.parseDouble(System.getProperty("lr", Double.toString(preset.lr()))))
                 .weightDecay(Double.parseDouble(System.getProperty("wd", Double.toString(preset.weightDecay()))))
                 .betas(preset.beta1(), Double.parseDouble(System.getProperty("beta2", Double.toString(preset.beta2()))))
                 .batchSize(Integer.getInteger("batch", preset.batchSize()))
-                .hidden(java.util.List.of(Integer.getInteger("hidden", preset.hidden().get(0))))
+                .hidden(preset.hidden().isEmpty() ? preset.hidden() : java.util.List.of(Integer.getInteger("hidden", preset.hidden().get(0))))
+                .op(io.grokwatch.trainer.task.Op.MUL).p(97).trainFraction(Double.parseDouble(System.getProperty("frac", "0.5")))
                 .optimizer(TrainConfig.OptimizerKind.valueOf(System.getProperty("opt", preset.optimizer().name()).toUpperCase(Locale.ROOT)))
                 .momentum(Double.parseDouble(System.getProperty("momentum", Double.toString(preset.momentum()))))
                 .eps(Double.parseDouble(System.getProperty("eps", Double.toString(preset.eps()))))
                 .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
-        System.out.println("GrokfastCompare: " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
+        System.out.println("GrokfastCompare: " + preset.name() + " " + base.model() + ", " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
                 + ", " + base.optimizer() + (base.optimizer() == TrainConfig.OptimizerKind.SGD ? " momentum " + base.momentum() : "") + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", AdamW lr " + base.lr() + " wd "
                 + base.weightDecay() + " betas " + base.beta1() + "/" + base.beta2() + ", batch " + (base.batchSize() == 0 ? "full" : base.batchSize()) + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
-        long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
+        long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name(preset.name() + "-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
                 .grokfastAlpha(ALPHA).grokfastLambda(LAMBDA).build(), dir.resolve("grokfast-ema.jsonl"));
-        long[] none = which.equals("ema") ? new long[] {-2, -2, 0} : run(base.toBuilder().name("mlp97-plain").build(), dir.resolve("grokfast-none.jsonl"));
+        long[] none = which.equals("ema") ? new long[] {-2, -2, 0} : run(base.toBuilder().name(preset.name() + "-plain").build(), dir.resolve("grokfast-none.jsonl"));
         System.out.println("| run | steps to val " + TARGET + " | t_train (train " + TARGET + ") | wall s |");
         System.out.println("|---|---|---|---|");
         if (!which.equals("none")) {
