@@ -40,7 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * java -Xmx2g -cp analyzer/target/classes:$(cat /tmp/cp) io.grokwatch.analyzer.bench.AnalyzerBench \
  *     [--runs 1000] [--evaluations 300] [--latency-rate 1000,5000] [--latency-seconds 20] [--warmup-seconds 90] \
  *     [--partitions 6] [--max-poll-records 10000] [--linger-ms 5] [--compression lz4] [--retry-backoff-ms N] \
- *     [--fetch-max-wait-ms 500] [--fetch-min-bytes N]
+ *     [--fetch-max-wait-ms 500] [--fetch-min-bytes N] [--bootstrap-servers HOST:PORT]
  * </pre>
  *
  * <p>Warm-up (unless {@code --warmup-seconds 0}): the broker, clients and analyzer share one JVM, whose JIT
@@ -74,9 +74,13 @@ public final class AnalyzerBench {
     String retryBackoff = o.get("--retry-backoff-ms");
     String fetchMinBytes = o.get("--fetch-min-bytes");
 
-    System.err.println("starting the embedded broker (" + partitions + " partitions) ...");
-    try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(partitions).build().start()) {
-      String servers = kafka.bootstrapServers();
+    // --bootstrap-servers: a broker in another process (e.g. `grokwatch broker --partitions 6`, the same embedded
+    // broker in its own JVM), so that its CPU and JIT are not this JVM's; topics must be empty.
+    String external = o.get("--bootstrap-servers");
+    System.err.println(external != null ? "using the broker at " + external
+        : "starting the embedded broker (" + partitions + " partitions) ...");
+    try (EmbeddedKafka kafka = external != null ? null : EmbeddedKafka.builder().partitions(partitions).build().start()) {
+      String servers = external != null ? external : kafka.bootstrapServers();
       Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
       long total = (long) runs * evaluations;
       // The same backlog twice, as two sets of runs; records/s is timed over the second, once the JIT has
