@@ -14,7 +14,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,14 +80,14 @@ public final class AnalyzerBench {
         : "starting the embedded broker (" + partitions + " partitions) ...");
     try (EmbeddedKafka kafka = external != null ? null : EmbeddedKafka.builder().partitions(partitions).build().start()) {
       String servers = external != null ? external : kafka.bootstrapServers();
-      Map<String, List<StepRecord>> tpRuns = runs("tp-", runs, evaluations);
+      Map<String, List<StepRecord>> tpRuns = SyntheticRuns.runs("tp-", runs, evaluations, 0);
       long total = (long) runs * evaluations;
       // The same backlog twice, as two sets of runs; records/s is timed over the second, once the JIT has
       // compiled the batch path (timing a cold JVM's first seconds gave anything from 73k to 120k records/s).
       long warm = warmupSeconds > 0 ? total : 0;
       System.err.println("producing " + (warm + total) + " records of " + (warm > 0 ? 2 * runs : runs) + " runs ("
           + warm + " of them to warm up) ...");
-      if (warm > 0) produce(servers, SyntheticRuns.interleave(runs("tw-", runs, evaluations)), 0, Map.of());
+      if (warm > 0) produce(servers, SyntheticRuns.interleave(SyntheticRuns.runs("tw-", runs, evaluations, 0)), 0, Map.of());
       double produceRate = produce(servers, SyntheticRuns.interleave(tpRuns), 0, Map.of());
       System.err.printf(Locale.ROOT, "  produced at %.0f records/s%n", produceRate);
 
@@ -165,7 +164,7 @@ public final class AnalyzerBench {
   /** One latency round: fresh runs at {@code rate} records/s; returns its table rows. */
   private static String latency(String servers, AnalyzerService analyzer, String prefix, int runs, int evaluations,
       double rate) throws Exception {
-    Map<String, List<StepRecord>> latRuns = runs(prefix, runs, evaluations);
+    Map<String, List<StepRecord>> latRuns = SyntheticRuns.runs(prefix, runs, evaluations, 0);
     Map<String, Long> triggerStepByTransition = new HashMap<>();
     Map<String, Boolean> triggers = new HashMap<>();
     for (Map.Entry<String, List<StepRecord>> e : latRuns.entrySet()) {
@@ -214,16 +213,6 @@ public final class AnalyzerBench {
     if (sorted.length == 0) return Double.NaN;
     int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
     return sorted[Math.max(0, i)] / 1e6;
-  }
-
-  private static Map<String, List<StepRecord>> runs(String prefix, int n, int evaluations) {
-    SyntheticRuns.Shape[] shapes = SyntheticRuns.Shape.values();
-    Map<String, List<StepRecord>> out = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      String run = prefix + i;
-      out.put(run, SyntheticRuns.steps(run, shapes[i % shapes.length], evaluations, i));
-    }
-    return out;
   }
 
   private static double produce(String servers, List<StepRecord> records, double rate, Map<String, Boolean> triggers)

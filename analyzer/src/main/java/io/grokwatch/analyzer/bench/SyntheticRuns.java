@@ -4,6 +4,7 @@ import io.grokwatch.events.FinalClass;
 import io.grokwatch.events.StepRecord;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -89,6 +90,20 @@ public final class SyntheticRuns {
 
   private static double clamp(double v) {
     return Math.max(0.0, Math.min(1.0, v));
+  }
+
+  /**
+   * {@code n} runs named prefix0, prefix1, ..., their shapes taking turns in {@link Shape} order,
+   * run i seeded {@code firstSeed + i}; in name order.
+   */
+  public static Map<String, List<StepRecord>> runs(String prefix, int n, int evaluations, long firstSeed) {
+    Shape[] shapes = Shape.values();
+    Map<String, List<StepRecord>> out = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      String run = prefix + i;
+      out.put(run, steps(run, shapes[i % shapes.length], evaluations, firstSeed + i));
+    }
+    return out;
   }
 
   /** The runs' records round-robin, one from each run in turn, as concurrent trainers would send them. */

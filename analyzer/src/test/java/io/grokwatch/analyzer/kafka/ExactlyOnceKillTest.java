@@ -44,12 +44,7 @@ class ExactlyOnceKillTest {
   void sigkilledAndRestartedAnalyzerGivesTheUninterruptedOutputExactlyOnce() throws Exception {
     kafka = KafkaTestSupport.startBroker(3);
     String servers = kafka.bootstrapServers();
-    Map<String, List<StepRecord>> runs = new LinkedHashMap<>();
-    SyntheticRuns.Shape[] shapes = SyntheticRuns.Shape.values();
-    for (int i = 0; i < 12; i++) {
-      String run = "eos-" + i;
-      runs.put(run, SyntheticRuns.steps(run, shapes[i % shapes.length], 400, 100 + i));
-    }
+    Map<String, List<StepRecord>> runs = SyntheticRuns.runs("eos-", 12, 400, 100);
     List<Map<String, List<StepRecord>>> segments = segments(runs, 4);
     Path logs = Files.createDirectories(Path.of("target", "eos-test"));
 

@@ -27,12 +27,7 @@ class ParallelDetectTest {
   void bigBatchesSplitOverThreadsGiveTheDetectorsOwnOutput() throws Exception {
     kafka = KafkaTestSupport.startBroker(2);
     String servers = kafka.bootstrapServers();
-    Map<String, List<StepRecord>> runs = new LinkedHashMap<>();
-    SyntheticRuns.Shape[] shapes = SyntheticRuns.Shape.values();
-    for (int i = 0; i < 40; i++) {
-      String run = "par-" + i;
-      runs.put(run, SyntheticRuns.steps(run, shapes[i % shapes.length], 300, 200 + i));
-    }
+    Map<String, List<StepRecord>> runs = SyntheticRuns.runs("par-", 40, 300, 200);
     // The backlog exists before the analyzer starts, so its batches hold thousands of records.
     KafkaTestSupport.produceInterleaved(servers, runs);
     try (AnalyzerService analyzer = AnalyzerService.builder()
