@@ -65,7 +65,7 @@ public final class TrainerBench {
         for (String name : names) {
             Shape s = SHAPES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
                     new IllegalArgumentException("config must be one of mlp97, simple-grokking, nanda, got '" + name + "'"));
-            int t = threads != null ? threads : s.mlp() ? Backend.mlpThreads() : Backend.configuredThreads();
+            int t = threads != null ? threads : Backend.defaultThreads(s.mlp());
             System.out.println(bench(s, s.mlp() ? steps : Math.max(10, steps / 10), t));
         }
     }
@@ -92,8 +92,7 @@ public final class TrainerBench {
             y[i] = (a[i] + b[i]) % p;
         }
         Batch batch = new Batch(a, b);
-        // as the Trainer does: an MLP's threads are its row shards with ND4J single-threaded, a transformer's are ND4J's
-        Backend.threads(s.mlp() ? 1 : threads);
+        Backend.threadsFor(s.mlp(), threads); // as the Trainer does
         Model model = s.mlp()
                 ? new Mlp(new Mlp.Config(p, s.d(), List.of(s.hidden()), p), DataType.FLOAT, 0, threads)
                 : new Transformer(new Transformer.Config(p + 1, p, 1, s.d(), s.heads(), s.dMlp(), false, 1.0 / Math.sqrt(s.d())),

@@ -126,52 +126,35 @@ final class Rows {
      * in one pass over src.
      */
     static void scatterAddTwo(INDArray src, int[] ia, INDArray ta, int[] ib, INDArray tb) {
+        if (src.dataType() == DataType.DOUBLE) { // double models (gradient checks): two scatters give the same sums
+            scatterAdd(src, ia, ta, false);
+            scatterAdd(src, ib, tb, false);
+            return;
+        }
         int cols = check(ta, src, ia.length);
         check(tb, src, ib.length);
         int tn = (int) ta.length();
         int sn = (int) src.length();
         Scratch s = SCRATCH.get();
-        if (src.dataType() == DataType.DOUBLE) {
-            double[] t = s.d1 = grow(s.d1, 2 * tn);
-            double[] r = s.d2 = grow(s.d2, sn);
-            java.util.Arrays.fill(t, 0, 2 * tn, 0.0);
-            DoubleBuffer sb = src.data().asNioDouble();
-            sb.get(sb.position(), r, 0, sn);
-            for (int n = 0; n < ia.length; n++) {
-                int da = ia[n] * cols;
-                int db = tn + ib[n] * cols;
-                int from = n * cols;
-                for (int k = 0; k < cols; k++) {
-                    double g = r[from + k];
-                    t[da + k] += g;
-                    t[db + k] += g;
-                }
+        float[] t = s.f1 = grow(s.f1, 2 * tn);
+        float[] r = s.f2 = grow(s.f2, sn);
+        java.util.Arrays.fill(t, 0, 2 * tn, 0f);
+        FloatBuffer sb = src.data().asNioFloat();
+        sb.get(sb.position(), r, 0, sn);
+        for (int n = 0; n < ia.length; n++) {
+            int da = ia[n] * cols;
+            int db = tn + ib[n] * cols;
+            int from = n * cols;
+            for (int k = 0; k < cols; k++) {
+                float g = r[from + k];
+                t[da + k] += g;
+                t[db + k] += g;
             }
-            DoubleBuffer ab = ta.data().asNioDouble();
-            DoubleBuffer bb = tb.data().asNioDouble();
-            ab.put(ab.position(), t, 0, tn);
-            bb.put(bb.position(), t, tn, tn);
-        } else {
-            float[] t = s.f1 = grow(s.f1, 2 * tn);
-            float[] r = s.f2 = grow(s.f2, sn);
-            java.util.Arrays.fill(t, 0, 2 * tn, 0f);
-            FloatBuffer sb = src.data().asNioFloat();
-            sb.get(sb.position(), r, 0, sn);
-            for (int n = 0; n < ia.length; n++) {
-                int da = ia[n] * cols;
-                int db = tn + ib[n] * cols;
-                int from = n * cols;
-                for (int k = 0; k < cols; k++) {
-                    float g = r[from + k];
-                    t[da + k] += g;
-                    t[db + k] += g;
-                }
-            }
-            FloatBuffer ab = ta.data().asNioFloat();
-            FloatBuffer bb = tb.data().asNioFloat();
-            ab.put(ab.position(), t, 0, tn);
-            bb.put(bb.position(), t, tn, tn);
         }
+        FloatBuffer ab = ta.data().asNioFloat();
+        FloatBuffer bb = tb.data().asNioFloat();
+        ab.put(ab.position(), t, 0, tn);
+        bb.put(bb.position(), t, tn, tn);
     }
 
     /** table[idx[n]] += src[n]; table is zeroed first unless accumulate. */

@@ -46,6 +46,19 @@ public final class Backend {
         return v == null ? Runtime.getRuntime().availableProcessors() : parse(v);
     }
 
+    /** A model's default threads: {@link #mlpThreads()} for an MLP, {@link #configuredThreads()} otherwise. */
+    public static int defaultThreads(boolean mlp) {
+        return mlp ? mlpThreads() : configuredThreads();
+    }
+
+    /**
+     * Gives ND4J its share of a model's threads: none beyond the caller's for an MLP, whose threads are its own
+     * row shards (ND4J's second thread never helped here), all of them for a transformer.
+     */
+    public static void threadsFor(boolean mlp, int threads) {
+        threads(mlp ? 1 : threads);
+    }
+
     /** Records the MLP step threads of the Trainer just built, for {@link #describe()}. */
     static void mlpThreadsInUse(int n) {
         mlpThreads = n;

@@ -46,9 +46,9 @@ public final class Trainer {
     private LoopState resumeAt;
     private Batcher batcher; // the run's minibatch sampler, null with full batches
 
-    /** With the default threads: {@link Backend#mlpThreads()} for an MLP, {@link Backend#configuredThreads()} else. */
+    /** With the model kind's default threads ({@link Backend#defaultThreads}). */
     public Trainer(TrainConfig cfg, StepListener listener) {
-        this(cfg, listener, cfg.model() == TrainConfig.ModelKind.MLP ? Backend.mlpThreads() : Backend.configuredThreads());
+        this(cfg, listener, Backend.defaultThreads(cfg.model() == TrainConfig.ModelKind.MLP));
     }
 
     /**
@@ -64,9 +64,7 @@ public final class Trainer {
         this.listener = listener == null ? StepListener.NONE : listener;
         this.task = Task.create(cfg.op(), cfg.p(), cfg.trainFraction(), cfg.seed());
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        // ND4J's second thread does not help these models (its gemms stay on the caller, its element-wise ops slow
-        // down), so an MLP's threads are its own shards, each running ND4J single-threaded
-        Backend.threads(cfg.model() == TrainConfig.ModelKind.MLP ? 1 : threads);
+        Backend.threadsFor(cfg.model() == TrainConfig.ModelKind.MLP, threads);
         Backend.mlpThreadsInUse(cfg.model() == TrainConfig.ModelKind.MLP ? threads : 1);
         Nd4j.getRandom().setSeed(cfg.seed());
         int v = task.vocabSize();
