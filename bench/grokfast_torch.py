@@ -4,6 +4,10 @@
 without the Grokfast-EMA filter (the authors' gradfilter_ema: ema = a*ema + (1-a)*g, then g += lambda*ema).
 
   /usr/bin/python3 bench/grokfast_torch.py ema|none [--lr 1e-3] [--wd 1.0] [--steps 6000] [--seed 0]
+      [--opt adamw|adam] [--batch 0] [--alpha 0.98] [--lamb 2.0]
+
+--opt adam is torch.optim.Adam, whose weight_decay is an L2 term added to the gradient after the filter (the
+Grokfast authors' optimizer); --batch N > 0 walks a fresh permutation of the training pairs N at a time.
 
 Prints the step at which val accuracy first reached 0.95 (evaluated every 50 steps), or that it did not.
 """
@@ -17,6 +21,8 @@ ap.add_argument("--steps", type=int, default=6000)
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--alpha", type=float, default=0.98)
 ap.add_argument("--lamb", type=float, default=2.0)
+ap.add_argument("--opt", choices=["adamw", "adam"], default="adamw")
+ap.add_argument("--batch", type=int, default=0)
 args = ap.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(args.seed)
@@ -38,19 +44,35 @@ class MLP(nn.Module):
 
 
 model = MLP()
-opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=args.wd)
+Opt = torch.optim.AdamW if args.opt == "adamw" else torch.optim.Adam
+opt = Opt(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=args.wd)
+order, cursor = None, 0
+
+
+def next_batch():
+    global order, cursor
+    if args.batch <= 0:
+        return xtr, ytr
+    if order is None or cursor + args.batch > n:
+        order, cursor = torch.randperm(n), 0
+    idx = order[cursor:cursor + args.batch]
+    cursor += args.batch
+    return xtr[idx], ytr[idx]
+
+
 ema = None
 for step in range(args.steps + 1):
     if step % 50 == 0:
         with torch.no_grad():
             acc = (model(xva).argmax(1) == yva).float().mean().item()
             tr = (model(xtr).argmax(1) == ytr).float().mean().item()
-        if step % 1000 == 0:
+        if step % 2000 == 0:
             print(f"step {step} train {tr:.3f} val {acc:.3f}", flush=True)
         if acc >= 0.95:
             print(f"{args.arm}: val {acc:.3f} >= 0.95 at step {step}")
             break
-    loss = F.cross_entropy(model(xtr), ytr)
+    xb, yb = next_batch()
+    loss = F.cross_entropy(model(xb), yb)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     if args.arm == "ema":

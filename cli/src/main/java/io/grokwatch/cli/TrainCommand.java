@@ -136,22 +136,22 @@ public final class TrainCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- optimizer
 
-  @Option(names = "--optimizer", paramLabel = "KIND", description = "adamw or sgd.")
+  @Option(names = "--optimizer", paramLabel = "KIND", description = "adamw (decoupled weight decay), adam (weight decay as an L2 gradient term, as torch.optim.Adam) or sgd.")
   String optimizer;
 
   @Option(names = "--lr", paramLabel = "LR", description = "Learning rate.")
   Double lr;
 
-  @Option(names = "--beta1", paramLabel = "B", description = "AdamW beta1.")
+  @Option(names = "--beta1", paramLabel = "B", description = "Adam(W) beta1.")
   Double beta1;
 
-  @Option(names = "--beta2", paramLabel = "B", description = "AdamW beta2.")
+  @Option(names = "--beta2", paramLabel = "B", description = "Adam(W) beta2.")
   Double beta2;
 
-  @Option(names = "--eps", paramLabel = "E", description = "AdamW epsilon.")
+  @Option(names = "--eps", paramLabel = "E", description = "Adam(W) epsilon.")
   Double eps;
 
-  @Option(names = "--weight-decay", paramLabel = "WD", description = "Weight decay (AdamW: decoupled; SGD: L2).")
+  @Option(names = "--weight-decay", paramLabel = "WD", description = "Weight decay (adamw: decoupled; adam and sgd: L2).")
   Double weightDecay;
 
   @Option(names = {"--warmup", "--warmup-steps"}, paramLabel = "N", description = "Linear learning-rate warmup steps.")

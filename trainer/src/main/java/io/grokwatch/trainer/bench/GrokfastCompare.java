@@ -37,7 +37,7 @@ public final class GrokfastCompare {
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 0;
         // which runs: "both" (default), "ema" or "none" (to rerun one arm with a bigger budget)
         String which = args.length > 4 ? args[4] : "both";
-        // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden, -Dopt (adamw|sgd), -Dmomentum, -Deps override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
+        // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden, -Dopt (adamw|adam|sgd), -Dmomentum, -Deps override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
         // 0.9/0.98, minibatches of 512); -Dalpha, -Dlambda the filter's.
         TrainConfig preset = Presets.get(System.getProperty("preset", "mlp97")); // -Dpreset=power: the paper's network
         TrainConfig base = preset.toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
@@ -52,7 +52,7 @@ public final class GrokfastCompare {
                 .eps(Double.parseDouble(System.getProperty("eps", Double.toString(preset.eps()))))
                 .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
         System.out.println("GrokfastCompare: " + preset.name() + " " + base.model() + ", " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
-                + ", " + base.optimizer() + (base.optimizer() == TrainConfig.OptimizerKind.SGD ? " momentum " + base.momentum() : "") + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", AdamW lr " + base.lr() + " wd "
+                + ", " + base.optimizer() + (base.optimizer() == TrainConfig.OptimizerKind.SGD ? " momentum " + base.momentum() : "") + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", lr " + base.lr() + " wd "
                 + base.weightDecay() + " betas " + base.beta1() + "/" + base.beta2() + ", batch " + (base.batchSize() == 0 ? "full" : base.batchSize()) + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
         long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name(preset.name() + "-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
                 .grokfastAlpha(ALPHA).grokfastLambda(LAMBDA).build(), dir.resolve("grokfast-ema.jsonl"));

@@ -8,11 +8,23 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * AdamW with PyTorch semantics: p -= lr*wd*p, then the Adam update with bias correction.
+ * Adam with PyTorch semantics: decoupled weight decay as torch.optim.AdamW (p -= lr*wd*p, then the Adam update
+ * with bias correction), or, with {@link Decay#L2}, torch.optim.Adam's L2 term (g += wd*p before the moments).
  *
  * <pre>{@code Optimizer opt = new AdamW(params, new AdamW.Config(1e-3, 0.9, 0.98, 1e-8, 1.0, 10));}</pre>
  */
 public final class AdamW extends WarmupOptimizer {
+
+    /** How weight decay enters: shrinking the weights beside the update, or as a gradient term Adam normalizes. */
+    public enum Decay {
+        /** torch.optim.AdamW: p *= 1 - lr*wd, independent of the gradient's scale. */
+        DECOUPLED,
+        /**
+         * torch.optim.Adam's weight_decay: wd*p joins the gradient (after any gradient filter), so the moments
+         * normalize it; the Grokfast authors' optimizer.
+         */
+        L2
+    }
 
     /** Hyper-parameters; warmupSteps 0 means constant lr. */
     public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, int warmupSteps) {
@@ -33,13 +45,19 @@ public final class AdamW extends WarmupOptimizer {
     }
 
     private final Config cfg;
+    private final Decay decayKind;
     private final INDArray m;
     private final INDArray v;
     private final Scratch scratch = new Scratch();
 
     public AdamW(ParamSet params, Config cfg) {
+        this(params, cfg, Decay.DECOUPLED);
+    }
+
+    public AdamW(ParamSet params, Config cfg, Decay decay) {
         super(cfg.lr(), cfg.warmupSteps());
         this.cfg = cfg;
+        this.decayKind = decay;
         m = zerosLike(params);
         v = zerosLike(params);
     }
@@ -49,7 +67,9 @@ public final class AdamW extends WarmupOptimizer {
         INDArray p = params.flatValues();
         INDArray g = params.flatGrads();
         long t = stepsBefore + 1;
-        double decay = 1.0 - lr * cfg.weightDecay();
+        boolean l2 = decayKind == Decay.L2;
+        double decay = l2 ? 1.0 : 1.0 - lr * cfg.weightDecay();
+        double l2wd = l2 ? cfg.weightDecay() : 0.0;
         double b1 = cfg.beta1();
         double b2 = cfg.beta2();
         double sqrtBc2 = Math.sqrt(1.0 - Math.pow(b2, t));
@@ -65,7 +85,7 @@ public final class AdamW extends WarmupOptimizer {
             double[] mm = get(m, a[2]);
             double[] vv = get(v, a[3]);
             for (int i = 0; i < n; i++) {
-                double gi = gg[i];
+                double gi = gg[i] + l2wd * pp[i];
                 mm[i] = b1 * mm[i] + (1 - b1) * gi;
                 vv[i] = b2 * vv[i] + (1 - b2) * gi * gi;
                 // decoupled decay before the Adam update, as in torch.optim.AdamW
@@ -81,7 +101,7 @@ public final class AdamW extends WarmupOptimizer {
             float[] mm = get(m, a[2]);
             float[] vv = get(v, a[3]);
             for (int i = 0; i < n; i++) {
-                double gi = gg[i];
+                double gi = gg[i] + l2wd * pp[i];
                 double mi = b1 * mm[i] + (1 - b1) * gi;
                 double vi = b2 * vv[i] + (1 - b2) * gi * gi;
                 mm[i] = (float) mi;
@@ -138,6 +158,10 @@ public final class AdamW extends WarmupOptimizer {
 
     public Config config() {
         return cfg;
+    }
+
+    public Decay decay() {
+        return decayKind;
     }
 
     @Override

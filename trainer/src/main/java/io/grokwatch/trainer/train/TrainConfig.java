@@ -53,7 +53,8 @@ public record TrainConfig(
 
     public enum ModelKind { MLP, TRANSFORMER }
 
-    public enum OptimizerKind { ADAMW, SGD }
+    /** ADAMW: decoupled weight decay; ADAM: weight decay as an L2 gradient term (torch.optim.Adam); SGD: L2. */
+    public enum OptimizerKind { ADAMW, ADAM, SGD }
 
     public enum Grokfast { NONE, EMA, MA }
 

@@ -74,7 +74,8 @@ public final class Trainer {
                     cfg.dMlp(), cfg.layerNorm(), 1.0 / Math.sqrt(cfg.dModel())), DataType.FLOAT, cfg.seed());
         };
         this.optimizer = switch (cfg.optimizer()) {
-            case ADAMW -> new AdamW(model.params(), new AdamW.Config(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(), cfg.warmupSteps()));
+            case ADAMW, ADAM -> new AdamW(model.params(), new AdamW.Config(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(),
+                    cfg.weightDecay(), cfg.warmupSteps()), cfg.optimizer() == TrainConfig.OptimizerKind.ADAM ? AdamW.Decay.L2 : AdamW.Decay.DECOUPLED);
             case SGD -> new Sgd(model.params(), new Sgd.Config(cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.warmupSteps()));
         };
         // ⊥Grad first (it reshapes the raw gradient), then Grokfast amplifies the slow part of what is left.
