@@ -139,7 +139,7 @@ class TrainCommandTest {
         List.of("--steps", "-5"), "--steps must be >= 0, got -5",
         List.of("--train-fraction", "1.5"), "--train-fraction must be in (0, 1), got 1.5",
         List.of("--p", "12"), "--p must be prime, got 12",
-        List.of("--preset", "nope"), "--preset must be one of simple-grokking, simple-comprehension, mlp97, nanda, power, got 'nope'",
+        List.of("--preset", "nope"), "--preset must be one of simple-grokking, simple-comprehension, mlp97, mlp97-grokfast, nanda, power, got 'nope'",
         List.of("--grokfast", "fast"), "--grokfast must be one of none, ema, ma, got 'fast'",
         List.of("--heads", "3"), "--d-model must be a positive multiple of heads",
         List.of("--checkpoint-every", "5"), "--checkpoint-every and --checkpoint-keep need --checkpoint-dir DIR");

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Grokfast acceptance: steps to val accuracy 0.95 on x*y mod 97 (preset mlp97) with Grokfast-EMA
+ * Grokfast acceptance: steps to val accuracy 0.95 on x*y mod 97 (preset mlp97-grokfast) with Grokfast-EMA
  * (alpha 0.98, lambda 2.0) and without it, same seed; prints both and the ratio.
  *
  * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare [BUDGET 20000] [EVAL_EVERY 10] [OUTDIR bench/runs] [SEED 0] [both|ema|none]}</pre>
@@ -39,7 +39,9 @@ public final class GrokfastCompare {
         String which = args.length > 4 ? args[4] : "both";
         // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden, -Dopt (adamw|adam|sgd), -Dmomentum, -Deps override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
         // 0.9/0.98, minibatches of 512); -Dalpha, -Dlambda the filter's.
-        TrainConfig preset = Presets.get(System.getProperty("preset", "mlp97")); // -Dpreset=power: the paper's network
+        // default: mlp97's network with the Grokfast authors' optimizer; -Dpreset=mlp97 for simple-grokking's AdamW,
+        // -Dpreset=power for the paper's network
+        TrainConfig preset = Presets.get(System.getProperty("preset", "mlp97-grokfast"));
         TrainConfig base = preset.toBuilder().seed(seed).steps(budget).evalEvery(evalEvery)
                 .lr(Double.parseDouble(System.getProperty("lr", Double.toString(preset.lr()))))
                 .weightDecay(Double.parseDouble(System.getProperty("wd", Double.toString(preset.weightDecay()))))

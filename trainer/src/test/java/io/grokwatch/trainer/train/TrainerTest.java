@@ -99,7 +99,7 @@ class TrainerTest {
 
     @Test
     void presetsMatchThePublishedSetups() {
-        assertThat(Presets.names()).containsExactly("simple-grokking", "simple-comprehension", "mlp97", "nanda", "power");
+        assertThat(Presets.names()).containsExactly("simple-grokking", "simple-comprehension", "mlp97", "mlp97-grokfast", "nanda", "power");
         TrainConfig n = Presets.get("nanda");
         assertThat(n.p()).isEqualTo(113);
         assertThat(n.trainFraction()).isEqualTo(0.3);
