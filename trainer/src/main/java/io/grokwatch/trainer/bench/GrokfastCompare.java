@@ -14,18 +14,24 @@ import java.util.Locale;
 
 /**
  * Grokfast acceptance: steps to val accuracy 0.95 on x*y mod 97 (preset mlp97-grokfast) with Grokfast-EMA
- * (alpha 0.98, lambda 2.0) and without it, same seed; prints both and the ratio.
+ * (alpha 0.98, lambda 2.0; or with -Dfilter=ma Grokfast-MA, window 100, lambda 5) and without it, same seed;
+ * prints both and the ratio.
  *
- * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare [BUDGET 20000] [EVAL_EVERY 10] [OUTDIR bench/runs] [SEED 0] [both|ema|none]}</pre>
+ * <pre>{@code java ... io.grokwatch.trainer.bench.GrokfastCompare [BUDGET 20000] [EVAL_EVERY 10] [OUTDIR bench/runs] [SEED 0] [both|ema|ma|none]}</pre>
  *
  * <p>Each run stops at val 0.95 or at the budget; step records (every 50th step, and the crossing) go to
- * OUTDIR/grokfast-ema.jsonl and OUTDIR/grokfast-none.jsonl.
+ * OUTDIR/grokfast-ema.jsonl (or -ma) and OUTDIR/grokfast-none.jsonl.
  */
 public final class GrokfastCompare {
     static final double TARGET = 0.95;
     static final int WRITE_EVERY = 50;
+    static final boolean MA = System.getProperty("filter", "ema").equalsIgnoreCase("ma");
     static final double ALPHA = Double.parseDouble(System.getProperty("alpha", "0.98"));
-    static final double LAMBDA = Double.parseDouble(System.getProperty("lambda", "2.0"));
+    static final int WINDOW = Integer.getInteger("window", 100);
+    // the authors' defaults: EMA (0.98, 2), MA (100, 5)
+    static final double LAMBDA = Double.parseDouble(System.getProperty("lambda", MA ? "5.0" : "2.0"));
+    static final String FILTER = MA ? "ma" : "ema";
+    static final String LABEL = MA ? "Grokfast-MA (" + WINDOW + ", " + LAMBDA + ")" : "Grokfast-EMA (" + ALPHA + ", " + LAMBDA + ")";
 
     private GrokfastCompare() {
     }
@@ -35,8 +41,11 @@ public final class GrokfastCompare {
         int evalEvery = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = Path.of(args.length > 2 ? args[2] : "bench/runs");
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 0;
-        // which runs: "both" (default), "ema" or "none" (to rerun one arm with a bigger budget)
+        // which runs: "both" (default), "ema"/"ma" (the filtered arm) or "none" (to rerun one arm with a bigger budget)
         String which = args.length > 4 ? args[4] : "both";
+        if (which.equals("ma")) {
+            which = "ema";
+        }
         // -Dlr, -Dwd, -Dbeta2, -Dbatch, -Dhidden, -Dopt (adamw|adam|sgd), -Dmomentum, -Deps override the preset's optimizer (e.g. the Grokfast paper's Adam 1e-3, betas
         // 0.9/0.98, minibatches of 512); -Dalpha, -Dlambda the filter's.
         // default: mlp97's network with the Grokfast authors' optimizer; -Dpreset=mlp97 for simple-grokking's AdamW,
@@ -53,16 +62,19 @@ public final class GrokfastCompare {
                 .momentum(Double.parseDouble(System.getProperty("momentum", Double.toString(preset.momentum()))))
                 .eps(Double.parseDouble(System.getProperty("eps", Double.toString(preset.eps()))))
                 .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
-        System.out.println("GrokfastCompare: " + preset.name() + " " + base.model() + ", " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
-                + ", " + base.optimizer() + (base.optimizer() == TrainConfig.OptimizerKind.SGD ? " momentum " + base.momentum() : "") + ", MLP embed " + base.embedDim() + " hidden " + base.hidden() + ", lr " + base.lr() + " wd "
+        String shape = base.model() == TrainConfig.ModelKind.MLP ? "MLP embed " + base.embedDim() + " hidden " + base.hidden()
+                : "transformer " + base.layers() + " layers, d_model " + base.dModel() + ", " + base.heads() + " heads";
+        System.out.println("GrokfastCompare: " + preset.name() + ", " + shape + ", " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
+                + ", " + base.optimizer() + (base.optimizer() == TrainConfig.OptimizerKind.SGD ? " momentum " + base.momentum() : "") + ", lr " + base.lr() + " wd "
                 + base.weightDecay() + " betas " + base.beta1() + "/" + base.beta2() + ", batch " + (base.batchSize() == 0 ? "full" : base.batchSize()) + ", seed " + seed + ", budget " + budget + ", eval every " + evalEvery);
-        long[] ema = which.equals("none") ? new long[] {-2, -2, 0} : run(base.toBuilder().name(preset.name() + "-grokfast-ema").grokfast(TrainConfig.Grokfast.EMA)
-                .grokfastAlpha(ALPHA).grokfastLambda(LAMBDA).build(), dir.resolve("grokfast-ema.jsonl"));
+        TrainConfig filtered = base.toBuilder().name(preset.name() + "-" + FILTER).grokfast(MA ? TrainConfig.Grokfast.MA : TrainConfig.Grokfast.EMA)
+                .grokfastAlpha(ALPHA).grokfastWindow(WINDOW).grokfastLambda(LAMBDA).build();
+        long[] withFilter = which.equals("none") ? new long[] {-2, -2, 0} : run(filtered, dir.resolve("grokfast-" + FILTER + ".jsonl"));
         long[] none = which.equals("ema") ? new long[] {-2, -2, 0} : run(base.toBuilder().name(preset.name() + "-plain").build(), dir.resolve("grokfast-none.jsonl"));
         System.out.println("| run | steps to val " + TARGET + " | t_train (train " + TARGET + ") | wall s |");
         System.out.println("|---|---|---|---|");
         if (!which.equals("none")) {
-            System.out.println(row("Grokfast-EMA (" + ALPHA + ", " + LAMBDA + ")", ema, budget));
+            System.out.println(row(LABEL, withFilter, budget));
         }
         if (!which.equals("ema")) {
             System.out.println(row("plain " + base.optimizer().name().toLowerCase(Locale.ROOT), none, budget));
@@ -70,13 +82,13 @@ public final class GrokfastCompare {
         if (!which.equals("both")) {
             return;
         }
-        if (ema[0] > 0 && none[0] > 0) {
-            System.out.println(String.format(Locale.ROOT, "ratio plain/EMA: %.1fx", (double) none[0] / ema[0]));
-        } else if (ema[0] > 0) {
-            System.out.println(String.format(Locale.ROOT, "ratio plain/EMA: > %.1fx (plain did not reach %.2f in %d steps: lower bound)",
-                    (double) budget / ema[0], TARGET, budget));
+        if (withFilter[0] > 0 && none[0] > 0) {
+            System.out.println(String.format(Locale.ROOT, "ratio plain/%s: %.1fx", FILTER.toUpperCase(Locale.ROOT), (double) none[0] / withFilter[0]));
+        } else if (withFilter[0] > 0) {
+            System.out.println(String.format(Locale.ROOT, "ratio plain/%s: > %.1fx (plain did not reach %.2f in %d steps: lower bound)",
+                    FILTER.toUpperCase(Locale.ROOT), (double) budget / withFilter[0], TARGET, budget));
         } else {
-            System.out.println("Grokfast-EMA did not reach " + TARGET + " within " + budget + " steps");
+            System.out.println(LABEL + " did not reach " + TARGET + " within " + budget + " steps");
         }
     }
 
