@@ -22,12 +22,28 @@ class OptimizerTest {
 
     @Test
     void adamWTwoStepsEqualTorchsFormulas() {
+        AdamW opt = twoStepsAgainstTorch(AdamW.Decay.DECOUPLED).opt();
+        assertThat(opt.steps()).isEqualTo(2);
+    }
+
+    @Test
+    void adamWithL2TwoStepsEqualTorchAdamsFormulas() {
+        ParamSet ps = twoStepsAgainstTorch(AdamW.Decay.L2).params();
+        // w[2] had a zero first gradient: only the L2 term moved it, by a full Adam step towards zero
+        assertThat(ps.value("w").getDouble(0, 2)).isLessThan(2.0);
+    }
+
+    private record Stepped(AdamW opt, ParamSet params) {
+    }
+
+    /** Two steps of AdamW against torch.optim.AdamW's (DECOUPLED) or torch.optim.Adam's (L2) update, written out. */
+    private static Stepped twoStepsAgainstTorch(AdamW.Decay decay) {
         double[] w = {0.5, -1.0, 2.0};
         double[] g1 = {0.1, -0.3, 0.0};
         double[] g2 = {-0.2, 0.4, 1.0};
         double lr = 0.01, b1 = 0.9, b2 = 0.98, eps = 1e-8, wd = 0.5;
         ParamSet ps = params(w, g1);
-        AdamW opt = new AdamW(ps, new AdamW.Config(lr, b1, b2, eps, wd, 0));
+        AdamW opt = new AdamW(ps, new AdamW.Config(lr, b1, b2, eps, wd, 0), decay);
         opt.step(ps);
         for (int i = 0; i < 3; i++) {
             ps.grad("w").putScalar(0, i, g2[i]);
@@ -38,44 +54,19 @@ class OptimizerTest {
             double[][] gs = {g1, g2};
             for (int t = 1; t <= 2; t++) {
                 double g = gs[t - 1][i];
-                p *= 1 - lr * wd;
+                if (decay == AdamW.Decay.L2) {
+                    g += wd * p; // torch.optim.Adam: the decay term joins the gradient
+                } else {
+                    p *= 1 - lr * wd;
+                }
                 m = b1 * m + (1 - b1) * g;
                 v = b2 * v + (1 - b2) * g * g;
                 double denom = Math.sqrt(v) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
                 p -= lr / (1 - Math.pow(b1, t)) * m / denom;
             }
-            assertThat(ps.value("w").getDouble(0, i)).as("w[%d]", i).isCloseTo(p, within(1e-12));
+            assertThat(ps.value("w").getDouble(0, i)).as("%s w[%d]", decay, i).isCloseTo(p, within(1e-12));
         }
-        assertThat(opt.steps()).isEqualTo(2);
-    }
-
-    @Test
-    void adamWithL2TwoStepsEqualTorchAdamsFormulas() {
-        double[] w = {0.5, -1.0, 2.0};
-        double[] g1 = {0.1, -0.3, 0.0};
-        double[] g2 = {-0.2, 0.4, 1.0};
-        double lr = 0.01, b1 = 0.9, b2 = 0.98, eps = 1e-8, wd = 0.5;
-        ParamSet ps = params(w, g1);
-        AdamW opt = new AdamW(ps, new AdamW.Config(lr, b1, b2, eps, wd, 0), AdamW.Decay.L2);
-        opt.step(ps);
-        for (int i = 0; i < 3; i++) {
-            ps.grad("w").putScalar(0, i, g2[i]);
-        }
-        opt.step(ps);
-        for (int i = 0; i < 3; i++) {
-            double p = w[i], m = 0, v = 0;
-            double[][] gs = {g1, g2};
-            for (int t = 1; t <= 2; t++) {
-                double g = gs[t - 1][i] + wd * p; // torch.optim.Adam: the decay term joins the gradient
-                m = b1 * m + (1 - b1) * g;
-                v = b2 * v + (1 - b2) * g * g;
-                double denom = Math.sqrt(v) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
-                p -= lr / (1 - Math.pow(b1, t)) * m / denom;
-            }
-            assertThat(ps.value("w").getDouble(0, i)).as("w[%d]", i).isCloseTo(p, within(1e-12));
-        }
-        // w[2] had a zero first gradient: only the L2 term moved it, by a full Adam step towards zero
-        assertThat(ps.value("w").getDouble(0, 2)).isLessThan(2.0);
+        return new Stepped(opt, ps);
     }
 
     @Test
