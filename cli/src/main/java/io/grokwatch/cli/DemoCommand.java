@@ -133,6 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long started = ManagementFactory.getRuntimeMXBean().getStartTime(); // wall time counts the JVM's start too
+    KafkaClientLogs.quietConnectionRetries(); // also the embedded broker's own shutdown warning
     TrainConfig config = trainConfig();
     requireFreeMetricsPort();
     String run = runId != null ? runId : newRunId();

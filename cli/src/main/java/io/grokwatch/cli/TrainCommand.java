@@ -248,6 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    KafkaClientLogs.quietConnectionRetries();
     validateRuntimeFlags();
     Checkpoint from = readResumeCheckpoint();
     TrainConfig cfg = trainConfig(from);

@@ -271,6 +271,26 @@ class TrainCommandTest {
     assertThat(r.err()).contains("grokwatch: closed the Kafka publisher (" + servers + ") with 6 of 6 records not delivered");
   }
 
+  @Test
+  void aBrokerThatIsDownIsReportedByGrokwatchNotByEveryClientRetry() throws Exception {
+    String servers;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      servers = "127.0.0.1:" + s.getLocalPort();
+    }
+    // its own JVM: slf4j-simple's levels are per JVM and fixed when a logger is first made
+    Path stderr = dir.resolve("stderr.txt");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(TINY);
+    cmd.addAll(List.of("--steps", "30", "--eval-every", "10", "--bootstrap-servers", servers));
+    Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("train finished").isTrue();
+    String err = Files.readString(stderr);
+    assertThat(p.exitValue()).as(err).isZero();
+    assertThat(err).contains("grokwatch: closed the Kafka publisher (" + servers + ") with 6 of 6 records not delivered")
+        .doesNotContain("NetworkClient");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String[] concat(List<String> a, String... b) {
