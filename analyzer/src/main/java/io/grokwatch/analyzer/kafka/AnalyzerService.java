@@ -79,6 +79,7 @@ public final class AnalyzerService implements AutoCloseable {
   private final Consumer<Event> listener;
   private final Clock clock;
   private final Duration restartBackoff;
+  private final Duration startTimeout;
   private final String stateTopic;
 
   private final AnalyzerStats stats = new AnalyzerStats();
@@ -104,6 +105,7 @@ public final class AnalyzerService implements AutoCloseable {
     this.listener = b.listener;
     this.clock = b.clock;
     this.restartBackoff = b.restartBackoff;
+    this.startTimeout = b.startTimeout;
     this.stateTopic = StateChangelog.topicFor(groupId);
   }
 
@@ -120,8 +122,12 @@ public final class AnalyzerService implements AutoCloseable {
    */
   public synchronized AnalyzerService start() {
     if (running != null) throw new IllegalStateException("analyzer " + instanceId + " is already started");
-    try (Admin admin = Admin.create(adminConfig())) {
-      StateChangelog.ensureTopic(admin, stateTopic, inputs, Duration.ofSeconds(30));
+    Admin admin = Admin.create(adminConfig());
+    try {
+      StateChangelog.ensureTopic(admin, stateTopic, inputs, startTimeout,
+          String.valueOf(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)));
+    } finally {
+      admin.close(Duration.ZERO); // a plain close() waits out an unanswered request's full API timeout (60 s)
     }
     workerThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "grokwatch-analyzer-worker-" + instanceId);
@@ -321,6 +327,7 @@ public final class AnalyzerService implements AutoCloseable {
     private Consumer<Event> listener;
     private Clock clock = Clock.systemUTC();
     private Duration restartBackoff = Duration.ofMillis(500);
+    private Duration startTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -421,6 +428,13 @@ public final class AnalyzerService implements AutoCloseable {
     /** The clock for detectedTime; default UTC system clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long {@link AnalyzerService#start()} waits for Kafka to describe the topics. Default 30 s. */
+    public Builder startTimeout(Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException("startTimeout must be > 0, got " + d);
+      this.startTimeout = d;
       return this;
     }
 

@@ -182,9 +182,10 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
 
   /**
    * Checks that the inputs are co-partitioned and creates the changelog (compacted, as many
-   * partitions as the inputs) if it is missing. Returns the partition count.
+   * partitions as the inputs) if it is missing. Returns the partition count. {@code servers} only names the
+   * broker in errors.
    */
-  static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout) {
+  static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout, String servers) {
     try {
       Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
           .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -214,7 +215,12 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
       throw new IllegalStateException("interrupted while checking topics", e);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalStateException("cannot check topics " + inputs + " and " + changelog + ": " + cause.getMessage(), cause);
+      // both timeouts (the future's and the admin client's) carry no useful message of their own
+      String why = cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException
+          ? "Kafka at " + servers + " did not answer within " + timeout.toSeconds() + " s; is the broker running there"
+              + " (grokwatch broker starts one), and are the bootstrap servers right?"
+          : String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
+      throw new IllegalStateException("cannot check topics " + inputs + " and " + changelog + ": " + why, cause);
     }
   }
 }
