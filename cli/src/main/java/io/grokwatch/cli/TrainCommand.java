@@ -237,7 +237,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Threads: an MLP splits each large batch over them, ND4J single-threaded (default: all cores); a "
-          + "transformer gives them to ND4J (default 1). Defaults come from grokwatch.threads / GROKWATCH_THREADS when set.")
+          + "transformer gives them to ND4J (default 1). Defaults come from grokwatch.threads / GROKWATCH_THREADS when set; "
+          + "with --resume, the checkpoint's count, which continues the run bit for bit.")
   Integer threads;
 
   @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
@@ -262,11 +263,17 @@ public final class TrainCommand implements Callable<Integer> {
     RunListener listener = new RunListener(progress, stopAfterGrokSteps, cfg);
     Trainer trainer;
     try {
-      trainer = threads != null ? new Trainer(cfg, listener, threads) : new Trainer(cfg, listener);
+      Integer n = threads != null ? threads : from != null && from.threads() > 0 ? from.threads() : null;
+      trainer = n != null ? new Trainer(cfg, listener, n) : new Trainer(cfg, listener);
     } catch (IllegalArgumentException e) {
       throw usage(flagged(e.getMessage()));
     }
     listener.trainer = trainer;
+    if (from != null && from.threads() > 0 && trainer.threads() != from.threads()) {
+      // an MLP sums its row shards per thread: another grouping rounds differently from here on
+      err.println("grokwatch train: --threads " + trainer.threads() + " differs from the checkpoint's " + from.threads()
+          + ": the run continues, but not bit for bit as it would on " + from.threads());
+    }
     if (from != null) {
       try {
         TrainerState.restore(trainer, from);

@@ -197,6 +197,48 @@ class TrainCommandTest {
   }
 
   @Test
+  void resumeUsesTheCheckpointsThreadCountAndWarnsWhenToldOtherwise() throws IOException {
+    // Written on 1 thread, where an MLP's default is all cores; p 53's 1,685 training rows are enough for the MLP
+    // to split a step over 2 threads, which sums its gradients in another grouping
+    List<String> base = List.of("train", "--preset", "simple-grokking", "--eval-every", "5", "--no-kafka", "--progress-interval", "0");
+    Path ckpt = dir.resolve("ckpt2");
+    CliRun first = CliRun.grokwatch(concat(base, "--threads", "1", "--steps", "20", "--checkpoint-dir", ckpt.toString(),
+        "--run", "t1"));
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    Path last = ckpt.resolve("step-0000000020.ckpt");
+
+    Path resumed = dir.resolve("resumed2.jsonl");
+    CliRun again = CliRun.grokwatch("train", "--resume", last.toString(), "--steps", "40", "--no-kafka",
+        "--metrics-out", resumed.toString(), "--progress-interval", "0", "--checkpoint-dir", dir.resolve("c2").toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err()).doesNotContain("differs from the checkpoint's");
+    Path straight = dir.resolve("straight2.jsonl");
+    CliRun all = CliRun.grokwatch(concat(base, "--threads", "1", "--steps", "40", "--metrics-out", straight.toString(), "--run", "t1"));
+    assertThat(all.exitCode()).as(all.err()).isZero();
+    assertThat(lossesFrom(resumed, 25)).isEqualTo(lossesFrom(straight, 25));
+
+    Path onTwo = dir.resolve("two.jsonl");
+    CliRun other = CliRun.grokwatch("train", "--resume", last.toString(), "--steps", "40", "--no-kafka", "--threads", "2",
+        "--metrics-out", onTwo.toString(), "--progress-interval", "0", "--checkpoint-dir", dir.resolve("c1").toString());
+    assertThat(other.exitCode()).as(other.err()).isZero();
+    assertThat(other.err()).contains("grokwatch train: --threads 2 differs from the checkpoint's 1: the run continues, "
+        + "but not bit for bit as it would on 1");
+    assertThat(lossesFrom(onTwo, 25)).isNotEqualTo(lossesFrom(straight, 25));
+  }
+
+  /** Train and val losses of the step records at or after {@code from}, in order. */
+  private static List<Double> lossesFrom(Path file, long from) throws IOException {
+    List<Double> out = new ArrayList<>();
+    for (StepRecord s : readSteps(file)) {
+      if (s.step() >= from) {
+        out.add(s.trainLoss());
+        out.add(s.valLoss());
+      }
+    }
+    return out;
+  }
+
+  @Test
   void publishesRunStartedStepsAndRunFinishedToKafka() throws Exception {
     String run = "train-kafka-" + System.nanoTime();
     CliRun r = train("--steps", "20", "--eval-every", "5", "--seed", "4", "--bootstrap-servers", kafka.bootstrapServers(),

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param filters gradient filter classes, in the order applied
  * @param sampler sampler position after {@code step} draws; null with full batches. Its permutation is checked
  *     against a seeded replay on restore (the RNG itself cannot be saved, so it is replayed).
+ * @param threads the writer's step threads (an MLP sums its row shards in that grouping, so resuming bit for bit
+ *     needs the same count); 0 in checkpoints written before it was recorded
  * @param tensors {@code params}, {@code optimizer.<key>}, {@code filters.<i>.<key>}, in file order
  */
 public record Checkpoint(
@@ -40,6 +42,7 @@ public record Checkpoint(
         String optimizer,
         List<String> filters,
         Trainer.SamplerState sampler,
+        int threads,
         Map<String, Tensor> tensors) {
 
     /** One named parameter's shape. */
@@ -49,6 +52,9 @@ public record Checkpoint(
     public Checkpoint {
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(config, "config");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        }
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }

@@ -198,7 +198,7 @@ public final class CheckpointFile {
             }
             return new Checkpoint(requireText(h, "run"), requireLong(h, "step"), requireLong(h, "trainReached"),
                     requireLong(h, "valReached"), requireLong(h, "time"), requireText(h, "version"), config, params,
-                    requireText(h, "optimizer"), filters, sampler, tensors);
+                    requireText(h, "optimizer"), filters, sampler, h.path("threads").asInt(0), tensors);
         } catch (MissingField e) {
             throw new CorruptCheckpointException(file, e.getMessage());
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -223,6 +223,7 @@ public final class CheckpointFile {
             o.putArray("shape").add(p.rows()).add(p.cols());
         }
         h.put("optimizer", c.optimizer());
+        h.put("threads", c.threads());
         ArrayNode filters = h.putArray("filters");
         c.filters().forEach(filters::add);
         if (c.sampler() == null) {

@@ -41,7 +41,7 @@ public final class TrainerState {
         }
         return new Checkpoint(run, state.step(), state.trainReached(), state.valReached(), System.currentTimeMillis(),
                 VERSION, t.config(), layout(t.model().params()), t.optimizer().getClass().getSimpleName(), filters,
-                t.samplerState(state.step()), tensors);
+                t.samplerState(state.step()), t.threads(), tensors);
     }
 
     /**

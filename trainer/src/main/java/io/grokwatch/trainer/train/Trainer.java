@@ -45,6 +45,7 @@ public final class Trainer {
     private StepHook stepHook = StepHook.NONE;
     private LoopState resumeAt;
     private Batcher batcher; // the run's minibatch sampler, null with full batches
+    private final int threads;
 
     /** With the model kind's default threads ({@link Backend#defaultThreads}). */
     public Trainer(TrainConfig cfg, StepListener listener) {
@@ -61,6 +62,7 @@ public final class Trainer {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.cfg = cfg;
+        this.threads = threads;
         this.listener = listener == null ? StepListener.NONE : listener;
         this.task = Task.create(cfg.op(), cfg.p(), cfg.trainFraction(), cfg.seed());
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
@@ -156,6 +158,11 @@ public final class Trainer {
 
     public Model model() {
         return model;
+    }
+
+    /** The step threads this trainer was built with: a checkpoint continues bit for bit only with the same count. */
+    public int threads() {
+        return threads;
     }
 
     public Optimizer optimizer() {

@@ -41,7 +41,7 @@ class CheckpointFileTest {
 
     @Test
     void roundTripKeepsHeaderAndBits() throws IOException {
-        Trainer t = new Trainer(CFG, null);
+        Trainer t = new Trainer(CFG, null, 3);
         Checkpoint c = TrainerState.capture(t, new Trainer.LoopState(0, -1, -1), "rt");
         Path f = tmp.resolve("rt.ckpt");
         CheckpointFile.write(f, c);
@@ -51,6 +51,7 @@ class CheckpointFileTest {
         assertThat(back.params()).isEqualTo(c.params());
         assertThat(back.params().get(0)).isEqualTo(new Checkpoint.ParamShape("embed.weight", 7, 4));
         assertThat(back.optimizer()).isEqualTo("AdamW");
+        assertThat(back.threads()).isEqualTo(3);
         assertThat(back.filters()).containsExactly("GrokfastEma");
         assertThat(back.tensors().keySet()).containsExactly("params", "optimizer.step", "optimizer.exp_avg", "optimizer.exp_avg_sq",
                 "filters.0.grokfast_ema", "filters.0.grokfast_started");

@@ -71,7 +71,7 @@ class TrainerStateTest {
         perm[0] = perm[1];
         perm[1] = t;
         Checkpoint tampered = new Checkpoint(c.run(), c.step(), c.trainReached(), c.valReached(), c.time(), c.version(), c.config(),
-                c.params(), c.optimizer(), c.filters(), new Trainer.SamplerState(4, c.sampler().position(), perm), c.tensors());
+                c.params(), c.optimizer(), c.filters(), new Trainer.SamplerState(4, c.sampler().position(), perm), c.threads(), c.tensors());
         assertThatThrownBy(() -> TrainerState.restore(new Trainer(cfg().build(), null), tampered))
                 .isInstanceOf(CheckpointMismatchException.class)
                 .hasMessageContaining("does not match a seeded replay to step 4")
