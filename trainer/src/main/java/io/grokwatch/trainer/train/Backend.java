@@ -39,11 +39,20 @@ public final class Backend {
     /**
      * Threads an MLP's training step splits its rows across (Mlp.trainStep, with ND4J single-threaded): the
      * configured count when set, else every core ({@link Runtime#availableProcessors()}), measured faster than one
-     * for the MLP presets on 2 cores; see README-backend.md.
+     * for the MLP presets on 2 cores; see README-backend.md. On another backend than the CPU's (CUDA), 1: ND4J
+     * ties threads to devices there, and the row shards were measured and tested on the CPU only.
      */
     public static int mlpThreads() {
         String v = configured();
-        return v == null ? Runtime.getRuntime().availableProcessors() : parse(v);
+        if (v != null) {
+            return parse(v);
+        }
+        return onCpu() ? Runtime.getRuntime().availableProcessors() : 1;
+    }
+
+    /** True on ND4J's CPU backend (nd4j-native), false on CUDA's. */
+    public static boolean onCpu() {
+        return Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
     }
 
     /** A model's default threads: {@link #mlpThreads()} for an MLP, {@link #configuredThreads()} otherwise. */

@@ -112,6 +112,15 @@ class TrainerTest {
     }
 
     @Test
+    void anMlpDefaultsToEveryCoreOnTheCpuBackend() {
+        assertThat(Backend.onCpu()).as(Backend.describe()).isTrue();
+        if (System.getProperty("grokwatch.threads") == null && System.getenv("GROKWATCH_THREADS") == null) {
+            assertThat(Backend.mlpThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(Backend.defaultThreads(false)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void mlpThreadsSplitFullBatchesAndKeepTheRun() {
         // p 47 at half: ~1100 training rows, wide enough to split in two; evaluated every step so every loss shows
         TrainConfig cfg = small().p(47).hidden(List.of(256)).steps(12).evalEvery(1).build();
