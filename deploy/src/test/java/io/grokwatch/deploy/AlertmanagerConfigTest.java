@@ -25,6 +25,7 @@ class AlertmanagerConfigTest {
     assertThat(routeOf(amtool, "Grokked")).isEqualTo(WEBHOOK_RECEIVER);
     assertThat(routeOf(amtool, "RunDiverged")).isEqualTo("ui-only");
     assertThat(routeOf(amtool, "BridgeDown")).isEqualTo("ui-only");
+    assertThat(routeOf(amtool, "KafkaUnreachable")).isEqualTo("ui-only");
   }
 
   @Test

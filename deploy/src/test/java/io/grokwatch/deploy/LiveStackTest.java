@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Nothing is exempt: states that only some runs reach are fed by a run that reaches them
  * (DIVERGE, STALL, JUMP), BridgeDown's {@code up == 0} comes from a second target of the bridge's
- * job that nobody listens on, and AnalyzerLagHigh from a real backlog of the analyzer's group.
+ * job that nobody listens on, KafkaUnreachable from a third target, a bridge whose broker address has no broker,
+ * and AnalyzerLagHigh from a real backlog of the analyzer's group.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiveStackTest {
@@ -39,6 +40,7 @@ class LiveStackTest {
 
   private EmbeddedKafka kafka;
   private MetricsBridge bridge;
+  private MetricsBridge orphan;
   private WebhookReceiver webhook;
   private AlertmanagerServer alertmanager;
   private PrometheusServer prometheus;
@@ -53,10 +55,14 @@ class LiveStackTest {
     kafkaProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     kafkaProps.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "200");
     bridge = MetricsBridge.builder().kafkaProperties(kafkaProps).port(0).lagInterval(Duration.ofMillis(500)).build().start();
+    Properties noBroker = new Properties();
+    noBroker.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + ServerProcess.freePort());
+    orphan = MetricsBridge.builder().kafkaProperties(noBroker).port(0).lagInterval(Duration.ofMillis(500)).build().start();
     webhook = WebhookReceiver.start("/grokwatch");
     alertmanager = AlertmanagerServer.start(tmp, webhook.url());
     prometheus = PrometheusServer.builder(tmp)
-        .scrape("grokwatch-bridge", "127.0.0.1:" + bridge.port(), "127.0.0.1:" + ServerProcess.freePort())
+        .scrape("grokwatch-bridge", "127.0.0.1:" + bridge.port(), "127.0.0.1:" + ServerProcess.freePort(),
+            "127.0.0.1:" + orphan.port())
         .ruleFiles(List.of(DeployFiles.file("prometheus/recording.yml"), DeployFiles.file("prometheus/alerts.yml")))
         .alertmanager(alertmanager.hostPort())
         .build().start();
@@ -75,7 +81,7 @@ class LiveStackTest {
   @AfterAll
   void stopStack() {
     // Reverse order of start; each close tolerates a partly started stack.
-    for (AutoCloseable c : new AutoCloseable[] {runs, prometheus, alertmanager, webhook, bridge, kafka}) {
+    for (AutoCloseable c : new AutoCloseable[] {runs, prometheus, alertmanager, webhook, orphan, bridge, kafka}) {
       try {
         if (c != null) c.close();
       } catch (Exception e) {

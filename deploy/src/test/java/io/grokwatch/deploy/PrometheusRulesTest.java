@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** promtool accepts the Prometheus configs and rules, and the rules' unit tests pass. */
 class PrometheusRulesTest {
   static final List<String> REQUIRED_ALERTS =
-      List.of("GrokkingOnset", "Grokked", "RunDiverged", "RunStalled", "BridgeDown", "AnalyzerLagHigh");
+      List.of("GrokkingOnset", "Grokked", "RunDiverged", "RunStalled", "BridgeDown", "KafkaUnreachable", "AnalyzerLagHigh");
 
   @Test
   void promtoolAcceptsBothConfigs() {

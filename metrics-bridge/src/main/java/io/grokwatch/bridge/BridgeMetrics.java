@@ -55,6 +55,7 @@ final class BridgeMetrics {
   private final Gauge consumerLag;
   private final Histogram endToEndLag;
   private final Gauge up;
+  private final Gauge kafkaReachable;
 
   BridgeMetrics(PrometheusRegistry registry) {
     trainAccuracy = Gauge.builder()
@@ -196,6 +197,10 @@ final class BridgeMetrics {
         .name("grokwatch_bridge_up")
         .help("1 while the bridge runs")
         .register(registry);
+    kafkaReachable = Gauge.builder()
+        .name("grokwatch_bridge_kafka_reachable")
+        .help("1 while the bridge's last query to Kafka (the consumer-lag refresh) was answered, 0 while it fails")
+        .register(registry);
 
     // Counters start at 0 for every known label value, so rate() and increase() see the first event.
     for (Phase p : Phase.values()) transitions.initLabelValues(p.name());
@@ -290,6 +295,10 @@ final class BridgeMetrics {
 
   void removeConsumerLag(String group, String topic) {
     consumerLag.remove(group, topic);
+  }
+
+  void setKafkaReachable(boolean reachable) {
+    kafkaReachable.set(reachable ? 1 : 0);
   }
 
   void setUp(boolean isUp) {

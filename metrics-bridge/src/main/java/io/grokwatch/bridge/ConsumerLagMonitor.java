@@ -56,15 +56,26 @@ final class ConsumerLagMonitor {
       Map<GroupTopic, Long> lag = measure();
       lag.forEach((key, records) -> metrics.setConsumerLag(key.group(), key.topic(), records));
       forgetAllBut(lag.keySet());
-      if (failing) log.info("consumer lag available again");
+      metrics.setKafkaReachable(true);
+      if (failing) log.info("Kafka answers again: consumer lag available again");
       failing = false;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       forgetAllBut(Set.of());
-      if (!failing) log.warn("cannot read consumer lag (series removed until it can): {}", e.toString());
+      metrics.setKafkaReachable(false);
+      if (!failing) log.warn("cannot read consumer lag (series removed until it can): {}", why(e));
       failing = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private String why(Exception e) {
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    // both timeouts (the future's and the admin client's) say nothing of their own
+    if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return "Kafka did not answer within " + timeout.toSeconds() + " s (grokwatch_bridge_kafka_reachable is 0 until it does)";
+    }
+    return cause.toString();
   }
 
   private Map<GroupTopic, Long> measure() throws ExecutionException, InterruptedException, TimeoutException {

@@ -103,6 +103,7 @@ class MetricsBridgeIntegrationTest {
       assertThat(s.value("grokwatch_bridge_records_malformed_total", "topic", Topics.METRICS)).isEqualTo(1);
       assertThat(s.value("grokwatch_end_to_end_lag_seconds_count")).isEqualTo(7);
       assertThat(s.value("grokwatch_bridge_up")).isEqualTo(1);
+      assertThat(s.value("grokwatch_bridge_kafka_reachable")).isEqualTo(1);
       assertThat(healthStatus(f)).isEqualTo(200);
 
       // Stage 3: past the TTL every per-run series goes; counters stay.
@@ -117,6 +118,28 @@ class MetricsBridgeIntegrationTest {
       f.flush();
       Scrape back = f.scrapeUntil("r2 back", x -> is(x, 20, "grokwatch_run_step", "run", "r2"));
       assertThat(back.find("grokwatch_run_step", "run", "r2", "task", "mul_mod", "model", "transformer")).hasSize(1);
+    }
+  }
+
+  @Test
+  void saysWhenKafkaStopsAnsweringAndWhenItIsBack() throws Exception {
+    try (BridgeFixture f = new BridgeFixture("bridge-outage", TTL)) {
+      f.send(Topics.METRICS, Runs.step("r1", 0, System.currentTimeMillis()));
+      f.flush();
+      f.commitFromStart(ANALYZER, Topics.METRICS);
+      f.scrapeUntil("Kafka reachable, lag measured", x -> is(x, 1, "grokwatch_bridge_kafka_reachable")
+          && x.has("grokwatch_consumer_lag_records", "group", ANALYZER, "topic", Topics.METRICS));
+
+      f.kafka.stop();
+      Scrape down = f.scrapeUntil("Kafka unreachable", x -> is(x, 0, "grokwatch_bridge_kafka_reachable"));
+      // an unknown lag must not look like a small one; the bridge itself keeps serving
+      assertThat(down.has("grokwatch_consumer_lag_records", "group", ANALYZER, "topic", Topics.METRICS)).isFalse();
+      assertThat(down.value("grokwatch_bridge_up")).isEqualTo(1);
+      assertThat(down.value("grokwatch_run_step", "run", "r1")).isZero();
+
+      f.kafka.start();
+      f.scrapeUntil("Kafka reachable again", x -> is(x, 1, "grokwatch_bridge_kafka_reachable")
+          && x.has("grokwatch_consumer_lag_records", "group", ANALYZER, "topic", Topics.METRICS));
     }
   }
 
