@@ -24,8 +24,8 @@ final class Rows {
     private Rows() {
     }
 
-    /** out[n] (+)= table[idx[n]]. */
-    static void gather(INDArray table, int[] idx, INDArray out, boolean accumulate) {
+    /** out[n] = table[idx[n]]. */
+    static void gather(INDArray table, int[] idx, INDArray out) {
         int cols = check(table, out, idx.length);
         int tn = (int) table.length();
         int on = (int) out.length();
@@ -36,19 +36,8 @@ final class Rows {
             DoubleBuffer tb = table.data().asNioDouble();
             DoubleBuffer ob = out.data().asNioDouble();
             tb.get(tb.position(), t, 0, tn);
-            if (accumulate) {
-                ob.get(ob.position(), o, 0, on);
-            }
             for (int n = 0; n < idx.length; n++) {
-                int src = idx[n] * cols;
-                int dst = n * cols;
-                if (accumulate) {
-                    for (int k = 0; k < cols; k++) {
-                        o[dst + k] += t[src + k];
-                    }
-                } else {
-                    System.arraycopy(t, src, o, dst, cols);
-                }
+                System.arraycopy(t, idx[n] * cols, o, n * cols, cols);
             }
             ob.put(ob.position(), o, 0, on);
         } else {
@@ -57,19 +46,8 @@ final class Rows {
             FloatBuffer tb = table.data().asNioFloat();
             FloatBuffer ob = out.data().asNioFloat();
             tb.get(tb.position(), t, 0, tn);
-            if (accumulate) {
-                ob.get(ob.position(), o, 0, on);
-            }
             for (int n = 0; n < idx.length; n++) {
-                int src = idx[n] * cols;
-                int dst = n * cols;
-                if (accumulate) {
-                    for (int k = 0; k < cols; k++) {
-                        o[dst + k] += t[src + k];
-                    }
-                } else {
-                    System.arraycopy(t, src, o, dst, cols);
-                }
+                System.arraycopy(t, idx[n] * cols, o, n * cols, cols);
             }
             ob.put(ob.position(), o, 0, on);
         }

@@ -351,7 +351,7 @@ public final class Transformer implements Model {
         for (int t = 0; t < T; t++) {
             rows(table, (long) t * vocab, (long) (t + 1) * vocab).assign(we).addiRowVector(params.rows("pos_embed.W_pos", t, t + 1, false)); // (V, d)
         }
-        Rows.gather(table, wk.idx, wk.x0, false); // (T*N, d)
+        Rows.gather(table, wk.idx, wk.x0); // (T*N, d)
         INDArray x = wk.x0;
         for (int l = 0; l < cfg.layers(); l++) {
             x = layerForward(l, wk.layers[l], x, wk);
@@ -370,9 +370,9 @@ public final class Transformer implements Model {
             Nd4j.gemm(table, v(p + "attn.W_K"), kTable, false, false, 1.0, 0.0); // (T*V, d)
             Nd4j.gemm(table, v(p + "attn.W_V"), vTable, false, false, 1.0, 0.0); // (T*V, d)
             Nd4j.gemm(table, v(p + "attn.W_Q"), qTable, false, false, 1.0, 0.0); // (T*V, d)
-            Rows.gather(kTable, wk.idx, ly.k, false); // (T*N, d)
-            Rows.gather(vTable, wk.idx, ly.vv, false); // (T*N, d)
-            Rows.gather(qTable, wk.qIdx0, ly.q, false); // (qRows, d)
+            Rows.gather(kTable, wk.idx, ly.k); // (T*N, d)
+            Rows.gather(vTable, wk.idx, ly.vv); // (T*N, d)
+            Rows.gather(qTable, wk.qIdx0, ly.q); // (qRows, d)
         } else {
             INDArray xn = cfg.layerNorm() ? ly.ln1.forward(x, v(p + "ln1.w"), v(p + "ln1.b")) : x; // (T*N, d)
             Nd4j.gemm(xn, v(p + "attn.W_K"), ly.k, false, false, 1.0, 0.0); // (T*N, d)

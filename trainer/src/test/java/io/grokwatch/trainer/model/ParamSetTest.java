@@ -25,7 +25,7 @@ class ParamSetTest {
             ps.value("t").putScalar(i / 3, i % 3, i);
         }
         var out = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, 3, 3);
-        Rows.gather(ps.value("t"), new int[] {3, 0, 3}, out, false);
+        Rows.gather(ps.value("t"), new int[] {3, 0, 3}, out);
         assertThat(out.getDouble(0, 2)).isEqualTo(11.0);
         assertThat(out.getDouble(1, 1)).isEqualTo(1.0);
         Rows.scatterAdd(out, new int[] {1, 1, 2}, ps.grad("t"), false);
@@ -42,9 +42,11 @@ class ParamSetTest {
         int[] ib = {1, 1, 3};
         var one = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
         var two = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
+        var fromB = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 3, 4);
         Rows.gatherSum(a, ia, b, ib, one, false);
-        Rows.gather(a, ia, two, false);
-        Rows.gather(b, ib, two, true);
+        Rows.gather(a, ia, two);
+        Rows.gather(b, ib, fromB);
+        two.addi(fromB);
         assertThat(one.equalsWithEps(two, 0)).isTrue();
         assertThat(one.getFloat(0, 3)).isEqualTo(a.getFloat(4, 3) + b.getFloat(1, 3));
     }
