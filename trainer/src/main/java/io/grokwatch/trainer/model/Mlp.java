@@ -69,6 +69,8 @@ public final class Mlp implements Model {
     private final INDArray gw0Top;
     private final INDArray gw0Bot;
     private final INDArray onesVocab; // (1, V)
+    private final INDArray[] gradW; // gradW[i], gradB[i] for i >= 1: the gradients of layers >= 1 in params()
+    private final INDArray[] gradB;
     private final Map<Integer, Work> work = new HashMap<>();
     private Work last;
     private Batch lastBatch;
@@ -140,8 +142,8 @@ public final class Mlp implements Model {
         final Work wk;
         final INDArray dLogits; // (n, C)
         final INDArray tail; // partial grads of layers >= 1, laid out as in the flat gradients; range 0: that memory
-        final INDArray[] gw = new INDArray[layers]; // gw[i], gb[i] for i >= 1: views of tail
-        final INDArray[] gb = new INDArray[layers];
+        final INDArray[] gw; // gw[i], gb[i] for i >= 1: views of tail
+        final INDArray[] gb;
         final INDArray dP; // (2 V h0): dPTop then dPBot, so the reduction is one add
         final INDArray dPTop;
         final INDArray dPBot;
@@ -157,12 +159,12 @@ public final class Mlp implements Model {
             this.dLogits = Nd4j.create(dt, n, cfg.classes());
             if (first) { // range 0 writes straight into the gradients; the others are added to it
                 tail = tailLength == 0 ? null : params.flatGrads().get(NDArrayIndex.interval(tailOffset, tailOffset + tailLength));
-                for (int i = 1; i < layers; i++) {
-                    gw[i] = params.grad("layers." + i + ".weight");
-                    gb[i] = params.grad("layers." + i + ".bias");
-                }
+                gw = gradW;
+                gb = gradB;
             } else {
                 tail = tailLength == 0 ? null : Nd4j.create(dt, tailLength);
+                gw = new INDArray[layers];
+                gb = new INDArray[layers];
                 long off = 0;
                 for (int i = 1; i < layers; i++) {
                     gw[i] = view(tail, off, dims[i], dims[i + 1]);
@@ -240,6 +242,12 @@ public final class Mlp implements Model {
         dPTop = Nd4j.create(dtype, cfg.vocab(), dims[1]);
         dPBot = Nd4j.create(dtype, cfg.vocab(), dims[1]);
         onesVocab = Nd4j.ones(dtype, 1, cfg.vocab());
+        gradW = new INDArray[layers];
+        gradB = new INDArray[layers];
+        for (int i = 1; i < layers; i++) {
+            gradW[i] = params.grad("layers." + i + ".weight");
+            gradB[i] = params.grad("layers." + i + ".bias");
+        }
         long before = 0;
         for (ParamSet.Param p : params.list()) {
             if (p.name().equals("layers.1.weight")) {
@@ -367,13 +375,7 @@ public final class Mlp implements Model {
         if (last == null) {
             throw new IllegalStateException("backward called before forward");
         }
-        INDArray[] gw = new INDArray[layers];
-        INDArray[] gb = new INDArray[layers];
-        for (int i = 1; i < layers; i++) {
-            gw[i] = params.grad("layers." + i + ".weight");
-            gb[i] = params.grad("layers." + i + ".bias");
-        }
-        backwardRows(last, dLogits, lastBatch.a(), lastBatch.b(), gw, gb, dPTop, dPBot);
+        backwardRows(last, dLogits, lastBatch.a(), lastBatch.b(), gradW, gradB, dPTop, dPBot);
         tableGrads(dPTop, dPBot);
     }
 

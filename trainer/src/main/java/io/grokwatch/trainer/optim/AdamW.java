@@ -88,7 +88,7 @@ public final class AdamW extends WarmupOptimizer {
                 double gi = gg[i] + l2wd * pp[i];
                 mm[i] = b1 * mm[i] + (1 - b1) * gi;
                 vv[i] = b2 * vv[i] + (1 - b2) * gi * gi;
-                // decoupled decay before the Adam update, as in torch.optim.AdamW
+                // decoupled decay before the Adam update, as in torch.optim.AdamW (decay is 1 under L2: wd*p is in gi)
                 pp[i] = pp[i] * decay - stepSize * mm[i] / (Math.sqrt(vv[i]) / sqrtBc2 + eps);
             }
             put(p, pp);
@@ -158,10 +158,6 @@ public final class AdamW extends WarmupOptimizer {
 
     public Config config() {
         return cfg;
-    }
-
-    public Decay decay() {
-        return decayKind;
     }
 
     @Override
