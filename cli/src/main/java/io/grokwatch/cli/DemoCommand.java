@@ -2,6 +2,7 @@ package io.grokwatch.cli;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.bridge.MetricsBridge;
 import io.grokwatch.cli.demo.DemoServices;
 import io.grokwatch.cli.demo.EventsWatcher;
 import io.grokwatch.cli.demo.HeldPublisher;
@@ -9,6 +10,7 @@ import io.grokwatch.cli.demo.LiveView;
 import io.grokwatch.cli.demo.TrainingRun;
 import io.grokwatch.cli.report.KafkaRunReader;
 import io.grokwatch.cli.report.ReportAssembler;
+import io.grokwatch.cli.train.RunDescription;
 import io.grokwatch.cli.report.ReportModel;
 import io.grokwatch.cli.report.ReportWriter;
 import io.grokwatch.cli.report.RunRecords;
@@ -22,14 +24,13 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +46,7 @@ import picocli.CommandLine.Spec;
  * {@code grokwatch demo}: the whole pipeline in one process (Kafka, trainer, analyzer, metrics
  * bridge) on a run that groks quickly, with a live terminal view and a report at the end.
  */
-@Command(name = "demo",
+@Command(name = "demo", modelTransformer = DemoCommand.ConfigFlags.class,
     description = {
         "Runs the whole pipeline in one process: an embedded Kafka broker, a trainer, the analyzer and the "
             + "metrics bridge, on a run that groks in well under a minute on 2 cores. Shows progress, the phase, "
@@ -55,18 +56,14 @@ import picocli.CommandLine.Spec;
             + "the preset's own settings, changed only by the flags given.",
         "With --bootstrap-servers or --kafka-config it uses that Kafka instead of starting one."})
 public final class DemoCommand implements Callable<Integer> {
-  /**
-   * The demo's experiment: simple-grokking (x+y mod 53, 60% train, MLP, AdamW lr 3e-2) with weight
-   * decay 0.08 instead of 0.03. Measured here (seed 0): train 90% at step 20, val 90% at ~1,570
-   * instead of ~4,400, so the memorized plateau is still more than the 1,000-step grokking gap
-   * (wd 0.1 gave 1,260, too close to it; 0.3 comprehends at 420).
-   */
-  static final String BASE_PRESET = "simple-grokking";
-  static final double DEMO_TRAIN_FRACTION = 0.6;
-  static final double DEMO_WEIGHT_DECAY = 0.08;
-  static final long DEMO_STEPS = 4_000;
-  static final int DEMO_EVAL_EVERY = 10;
-  static final int DEMO_SNAPSHOT_EVERY = 50;
+  /** The demo's experiment: the {@code demo} preset (TRAINING.md, "Presets"). */
+  static final String DEMO_PRESET = "demo";
+  static final double DEMO_TRAIN_FRACTION = Presets.get(DEMO_PRESET).trainFraction();
+  static final double DEMO_WEIGHT_DECAY = Presets.get(DEMO_PRESET).weightDecay();
+  static final long DEMO_STEPS = Presets.get(DEMO_PRESET).steps();
+  static final int DEMO_EVAL_EVERY = Presets.get(DEMO_PRESET).evalEvery();
+  static final int DEMO_SNAPSHOT_EVERY = Presets.get(DEMO_PRESET).snapshotEvery();
+  static final long DEMO_AFTER_GROK_STEPS = Presets.get(DEMO_PRESET).stopAfterGrokSteps();
 
   private static final Duration REPORT_READ_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration PUBLISH_CLOSE_TIMEOUT = Duration.ofSeconds(15);
@@ -80,35 +77,13 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--preset", paramLabel = "NAME",
       description = "Trainer preset to run instead of the demo's experiment: one of ${COMPLETION-CANDIDATES}.",
-      completionCandidates = PresetNames.class)
+      completionCandidates = RunDescription.PresetNames.class)
   String preset;
 
-  @Option(names = "--steps", paramLabel = "N", description = "Step budget (demo: " + DEMO_STEPS + ").")
-  Long steps;
-
-  @Option(names = "--train-fraction", paramLabel = "F", description = "Share of pairs in the training set (demo: "
-      + DEMO_TRAIN_FRACTION + ").")
-  Double trainFraction;
-
-  @Option(names = "--weight-decay", paramLabel = "WD", description = "AdamW weight decay (demo: " + DEMO_WEIGHT_DECAY + ").")
-  Double weightDecay;
-
-  @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: the preset's).")
-  Double lr;
-
-  @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: the preset's).")
-  Long seed;
-
-  @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps (demo: " + DEMO_EVAL_EVERY + ").")
-  Integer evalEvery;
-
-  @Option(names = "--snapshot-every", paramLabel = "N",
-      description = "Publish the token embeddings every N steps (demo: " + DEMO_SNAPSHOT_EVERY + ").")
-  Integer snapshotEvery;
-
-  @Option(names = "--after-grok-steps", paramLabel = "N", defaultValue = "200",
-      description = "Keep training this many steps after GROKKED, so the report shows where validation settles.")
-  long afterGrokSteps;
+  @Option(names = "--after-grok-steps", paramLabel = "N",
+      description = "Keep training this many steps after validation accuracy reaches 90%, so the report shows where "
+          + "it settles (default: the demo preset's, for every preset).")
+  Long afterGrokSteps;
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Training threads, as for `grokwatch train --threads` (default: an MLP splits each large batch over "
@@ -118,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "reports", description = "Where the report goes.")
   Path reportDir;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "" + MetricsBridge.DEFAULT_PORT,
       description = "Port of the Prometheus endpoint on 127.0.0.1; 0 picks a free one.")
   int metricsPort;
 
@@ -136,9 +111,9 @@ public final class DemoCommand implements Callable<Integer> {
     KafkaClientLogs.quietConnectionRetries(); // also the embedded broker's own shutdown warning
     TrainConfig config = trainConfig();
     requireFreeMetricsPort();
-    String run = runId != null ? runId : newRunId();
+    String run = runId != null ? runId : RunDescription.newRunId("demo", true);
     PrintWriter out = spec.commandLine().getOut();
-    out.println("grokwatch demo: run " + run + ": " + describe(config));
+    out.println("grokwatch demo: run " + run + ": " + RunDescription.describe(config));
     out.flush();
 
     // Three slow starts overlap: ND4J and the task (trainer thread), Kafka (its own thread), and
@@ -161,7 +136,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
       }, Duration.ofSeconds(30))), view::println);
       publisher.attach(RunPublisher.builder().kafkaProperties(services.kafka()).warnings(view::println).start());
-      ended.thenAccept(t -> training.stopAt(t.to() == Phase.DIVERGED ? 0 : t.detectedStep() + afterGrokSteps));
+      ended.thenAccept(t -> {
+        if (t.to() == Phase.DIVERGED) training.stop(); // the config's rule ends a run that groks
+      });
       Outcome outcome = awaitOutcome(training);
       publisher.close(PUBLISH_CLOSE_TIMEOUT);
       if (outcome.valReached() >= 0 && !ended.isDone()) {
@@ -178,7 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
 
       RunRecords records = KafkaRunReader.builder().clientProperties(services.kafka()).run(run)
           .timeout(REPORT_READ_TIMEOUT).build().read();
-      ReportModel model = new ReportAssembler(DetectorConfig.defaults(), 5, 4000).assemble(records);
+      ReportModel model = new ReportAssembler(DetectorConfig.defaults(), 5, ReportAssembler.DEFAULT_MAX_POINTS).assemble(records);
       Path report = ReportWriter.builder().build().write(model, reportDir.resolve(ReportWriter.fileName(run)));
       long grokMillis = endedAtMillis.get();
       printSummary(out, model, grokMillis < 0 ? -1 : grokMillis - started, System.currentTimeMillis() - started, report);
@@ -238,33 +215,33 @@ public final class DemoCommand implements Callable<Integer> {
   TrainConfig trainConfig() {
     TrainConfig base;
     try {
-      base = Presets.get(preset == null ? BASE_PRESET : preset);
+      base = Presets.get(preset == null ? DEMO_PRESET : preset);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--preset: " + e.getMessage());
     }
     TrainConfig.Builder b = base.toBuilder();
-    if (preset == null) {
-      b.name("demo").trainFraction(DEMO_TRAIN_FRACTION).weightDecay(DEMO_WEIGHT_DECAY).steps(DEMO_STEPS)
-          .evalEvery(DEMO_EVAL_EVERY).snapshotEvery(DEMO_SNAPSHOT_EVERY);
-    } else if (base.snapshotEvery() == 0) {
-      b.snapshotEvery((int) Math.max(1, base.steps() / 100)); // the report needs embeddings
+    if (preset != null) {
+      // another preset ends as the demo's does: a little after val accuracy reaches 90%
+      b.stopAccuracy(Presets.get(DEMO_PRESET).stopAccuracy()).stopAfterGrokSteps(DEMO_AFTER_GROK_STEPS);
+      if (base.snapshotEvery() == 0) b.snapshotEvery((int) Math.max(1, base.steps() / 100)); // the report needs embeddings
     }
-    if (steps != null) b.steps(steps);
-    if (trainFraction != null) b.trainFraction(trainFraction);
-    if (weightDecay != null) b.weightDecay(weightDecay);
-    if (lr != null) b.lr(lr);
-    if (seed != null) b.seed(seed);
-    if (evalEvery != null) b.evalEvery(evalEvery);
-    if (snapshotEvery != null) b.snapshotEvery(snapshotEvery);
+    for (Map.Entry<String, Object> e : SettingFlags.given(spec, TrainConfig.TABLE).entrySet()) b.set(e.getKey(), e.getValue());
     if (metricsPort < 0 || metricsPort > 65_535) {
       throw new ParameterException(spec.commandLine(), "--metrics-port must be in 0..65535, got " + metricsPort);
     }
-    if (afterGrokSteps < 0) throw new ParameterException(spec.commandLine(), "--after-grok-steps must be >= 0, got " + afterGrokSteps);
+    if (afterGrokSteps != null && afterGrokSteps < 0) {
+      throw new ParameterException(spec.commandLine(), "--after-grok-steps must be >= 0, got " + afterGrokSteps);
+    }
+
     if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
     try {
       TrainConfig c = b.build();
       if (c.steps() < 1) throw new IllegalArgumentException("steps must be >= 1, got " + c.steps());
-      return c;
+      // the analyzer confirms a crossing (smoothingWindow - 1) / 2 evaluations after it: train that much longer,
+      // so the demo's report always holds the transition the demo waits for
+      long after = afterGrokSteps != null ? afterGrokSteps : DEMO_AFTER_GROK_STEPS;
+      return c.toBuilder()
+          .stopAfterGrokSteps(after + (long) c.evalEvery() * (DetectorConfig.defaults().smoothingWindow() / 2)).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "training settings: " + e.getMessage());
     }
@@ -288,17 +265,6 @@ public final class DemoCommand implements Callable<Integer> {
     return external ? kafka.clientProperties() : null;
   }
 
-  static String describe(TrainConfig c) {
-    return String.format(Locale.ROOT, "%s, %s mod %d, %.0f%% train, %s, lr %s, wd %s, budget %d steps",
-        c.name(), c.op().symbol(), c.p(), 100 * c.trainFraction(), c.model().name().toLowerCase(Locale.ROOT),
-        c.lr(), c.weightDecay(), c.steps());
-  }
-
-  private static String newRunId() {
-    return "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-        + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-  }
-
   private static void say(PrintWriter out, String line) {
     out.println("  " + line);
     out.flush();
@@ -310,11 +276,15 @@ public final class DemoCommand implements Callable<Integer> {
     return t;
   }
 
-  /** Preset names for the --preset help. */
-  static final class PresetNames implements Iterable<String> {
+  /** The training settings the demo takes as flags, made from TrainConfig's table; help shows the demo's values. */
+  public static final class ConfigFlags implements picocli.CommandLine.IModelTransformer {
+    static final Set<String> SETTINGS = Set.of("steps", "trainFraction", "weightDecay", "lr", "seed", "evalEvery", "snapshotEvery");
+
     @Override
-    public java.util.Iterator<String> iterator() {
-      return Presets.names().iterator();
+    public CommandSpec transform(CommandSpec spec) {
+      TrainConfig demo = Presets.get(DEMO_PRESET);
+      return SettingFlags.add(spec, TrainConfig.TABLE, s -> SETTINGS.contains(s.name()),
+          s -> " (demo: " + s.print(TrainConfig.TABLE.values(demo).get(s.name())) + "; with --preset, the preset's)");
     }
   }
 }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         ClassifyCommand.class,
         AnalyzeCommand.class,
         IngestCommand.class,
-        TrainCommand.class,
+        io.grokwatch.cli.train.TrainCommand.class,
         HelpCommand.class,
     })
 public final class GrokwatchCommand implements Callable<Integer> {

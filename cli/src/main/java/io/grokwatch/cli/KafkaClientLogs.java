@@ -1,7 +1,7 @@
 package io.grokwatch.cli;
 
 /** Quiets the Kafka clients' per-retry connection warnings in commands that report the broker's state themselves. */
-final class KafkaClientLogs {
+public final class KafkaClientLogs {
   static final String NETWORK_CLIENT_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient";
 
   private KafkaClientLogs() {
@@ -12,7 +12,7 @@ final class KafkaClientLogs {
    * every reconnect (several lines a second a client), which buries that line and the progress bar. Call before the
    * first Kafka client exists: slf4j-simple fixes a logger's level when it creates it. A -D setting wins.
    */
-  static void quietConnectionRetries() {
+  public static void quietConnectionRetries() {
     if (System.getProperty(NETWORK_CLIENT_LEVEL) == null) {
       System.setProperty(NETWORK_CLIENT_LEVEL, "error");
     }

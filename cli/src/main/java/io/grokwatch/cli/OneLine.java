@@ -1,11 +1,11 @@
 package io.grokwatch.cli;
 
 /** Turns exception messages into one line of text for the terminal. */
-final class OneLine {
+public final class OneLine {
   private OneLine() {}
 
   /** {@code text} with line breaks (and the spaces around them) replaced by "; ". */
-  static String of(String text) {
+  public static String of(String text) {
     if (text == null) {
       return "";
     }
@@ -14,7 +14,7 @@ final class OneLine {
   }
 
   /** The exception's message, or its type when it has none. */
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     String msg = e.getMessage();
     if (msg == null || msg.isBlank()) {
       return e.getClass().getSimpleName() + (e.getCause() == null ? "" : ": " + describe(e.getCause()));

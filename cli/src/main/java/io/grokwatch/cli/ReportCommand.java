@@ -59,7 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Key Fourier frequencies counted in the structure analysis (the live analyzer's default).")
   int topK;
 
-  @Option(names = "--max-points", paramLabel = "N", defaultValue = "4000",
+  @Option(names = "--max-points", paramLabel = "N", defaultValue = "" + ReportAssembler.DEFAULT_MAX_POINTS,
       description = "Most step records plotted; longer runs are thinned out (log-spaced, transitions kept).")
   int maxPoints;
 

@@ -102,17 +102,17 @@ class TrainCommandTest {
   @Test
   void progressRedrawsInPlaceOnATerminalAndKeepsWarningsReadable() {
     java.io.StringWriter sink = new java.io.StringWriter();
-    TrainCommand.Progress p = new TrainCommand.Progress(new java.io.PrintWriter(sink), true, 10, Duration.ofSeconds(5));
+    io.grokwatch.cli.train.Progress p = new io.grokwatch.cli.train.Progress(new java.io.PrintWriter(sink), true, 10, Duration.ofSeconds(5));
     p.step(metrics(0));
     p.println("grokwatch: a warning");
     p.step(metrics(10)); // the last step is always drawn
     p.finish();
-    String bar0 = TrainCommand.Progress.line(metrics(0), 10, 0);
+    String bar0 = io.grokwatch.cli.train.Progress.line(metrics(0), 10, 0);
     assertThat(sink.toString()).startsWith("\r" + bar0 + "\r" + " ".repeat(bar0.length()) + "\rgrokwatch: a warning" + System.lineSeparator()
         + bar0 + "\rstep 10/10 100% |").endsWith(System.lineSeparator());
-    assertThat(TrainCommand.Progress.line(metrics(1000), 10_000, 100))
+    assertThat(io.grokwatch.cli.train.Progress.line(metrics(1000), 10_000, 100))
         .isEqualTo("step 1000/10000  10% | train loss 0.5000 acc  99.0% | val loss 2.000 acc  25.0% | 100 steps/s | ETA 1:30");
-    assertThat(TrainCommand.Progress.line(metrics(0), 1_000_000, 100)).endsWith("ETA 2:46:40");
+    assertThat(io.grokwatch.cli.train.Progress.line(metrics(0), 1_000_000, 100)).endsWith("ETA 2:46:40");
   }
 
   private static io.grokwatch.trainer.train.StepMetrics metrics(long step) {
@@ -139,7 +139,7 @@ class TrainCommandTest {
         List.of("--steps", "-5"), "--steps must be >= 0, got -5",
         List.of("--train-fraction", "1.5"), "--train-fraction must be in (0, 1), got 1.5",
         List.of("--p", "12"), "--p must be prime, got 12",
-        List.of("--preset", "nope"), "--preset must be one of simple-grokking, simple-comprehension, mlp97, mlp97-grokfast, nanda, power, got 'nope'",
+        List.of("--preset", "nope"), "--preset must be one of simple-grokking, simple-comprehension, mlp97, mlp97-grokfast, nanda, power, demo, got 'nope'",
         List.of("--grokfast", "fast"), "--grokfast must be one of none, ema, ma, got 'fast'",
         List.of("--heads", "3"), "--d-model must be a positive multiple of heads",
         List.of("--checkpoint-every", "5"), "--checkpoint-every and --checkpoint-keep need --checkpoint-dir DIR");

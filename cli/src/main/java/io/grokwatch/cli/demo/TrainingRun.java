@@ -1,29 +1,25 @@
 package io.grokwatch.cli.demo;
 
-import io.grokwatch.cli.VersionProvider;
-import io.grokwatch.events.Provenance;
-import io.grokwatch.events.RunStarted;
-import io.grokwatch.trainer.checkpoint.TrainConfigJson;
+import io.grokwatch.cli.train.RunDescription;
 import io.grokwatch.trainer.publish.EventPublisher;
 import io.grokwatch.trainer.publish.PublishingListener;
-import io.grokwatch.trainer.train.Backend;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.StepListener;
 import io.grokwatch.trainer.train.StepMetrics;
 import io.grokwatch.trainer.train.TrainConfig;
 import io.grokwatch.trainer.train.Trainer;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One training run on its own thread, publishing run_started, then (through the trainer's
  * {@link PublishingListener}) every evaluated step, embedding snapshots and run_finished, and
  * feeding the live view. The trainer (and with it ND4J, which
  * takes seconds to load) is built as soon as the run is prepared, while the services start;
- * training begins at {@link #start}.
+ * training begins at {@link #start}. The config's own rule ends it after grokking
+ * ({@code stopAfterGrokSteps}), as it ends a {@code grokwatch train} run.
  */
 public final class TrainingRun implements AutoCloseable {
   private final TrainConfig config;
@@ -32,7 +28,6 @@ public final class TrainingRun implements AutoCloseable {
   private final CountDownLatch go = new CountDownLatch(1);
   private final CompletableFuture<Trainer> built = new CompletableFuture<>();
   private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-  private final AtomicLong stopAtStep = new AtomicLong(Long.MAX_VALUE);
   private volatile EventPublisher publisher;
   private volatile PublishingListener publishing;
   private volatile LiveView view;
@@ -65,7 +60,8 @@ public final class TrainingRun implements AutoCloseable {
   /** Publishes run_started and starts training; returns at once. */
   public void start(EventPublisher publisher, LiveView view) {
     this.publisher = publisher;
-    this.publishing = new PublishingListener(run, taskId(), modulus(), List.of(publisher), view::println);
+    this.publishing = new PublishingListener(run, RunDescription.taskId(config), RunDescription.modulus(config),
+        List.of(publisher), view::println);
     this.view = view;
     go.countDown();
   }
@@ -75,14 +71,8 @@ public final class TrainingRun implements AutoCloseable {
     return outcome;
   }
 
-  /** Stops training at the first evaluated step at or after {@code step} (now, if it is past). */
-  public void stopAt(long step) {
-    stopAtStep.accumulateAndGet(step, Math::min);
-  }
-
   /** Stops training at the next step. */
   public void stop() {
-    stopAt(0);
     built.thenAccept(t -> t.stopRequested().set(true));
   }
 
@@ -104,30 +94,12 @@ public final class TrainingRun implements AutoCloseable {
         outcome.cancel(false);
         return;
       }
-      publisher.publish(runStarted(trainer));
+      publisher.publish(RunDescription.runStarted(run, System.currentTimeMillis(), config, trainer, Map.of()));
       outcome.complete(trainer.run());
     } catch (Throwable e) {
       built.completeExceptionally(e);
       outcome.completeExceptionally(e);
     }
-  }
-
-  /** run_started as {@code grokwatch train} writes it: every TrainConfig field, full provenance. */
-  private RunStarted runStarted(Trainer trainer) {
-    Provenance p = Provenance.current(config.seed(), trainer.task().splitHash(), Backend.describe());
-    String commit = VersionProvider.gitCommit();
-    Provenance provenance = new Provenance(p.seed(), p.splitHash(), VersionProvider.version(),
-        commit == null ? p.gitCommit() : commit, p.jvm(), p.os(), p.cpu(), p.backend(), p.host());
-    return new RunStarted(run, System.currentTimeMillis(), taskId(), config.model().name().toLowerCase(Locale.ROOT),
-        TrainConfigJson.toMap(config), provenance);
-  }
-
-  private int modulus() {
-    return config.op().isGroup() ? 0 : config.p(); // S5 is not Z_p: no Fourier view
-  }
-
-  private String taskId() {
-    return config.op().name().toLowerCase(Locale.ROOT);
   }
 
   /** Stops the thread if training never started; otherwise asks training to stop. */
@@ -138,13 +110,12 @@ public final class TrainingRun implements AutoCloseable {
     go.countDown();
   }
 
-  /** Feeds the trainer's callbacks to the publishing listener and the view, and stops where asked. */
+  /** Feeds the trainer's callbacks to the publishing listener and the view. */
   private final class Listener implements StepListener {
     @Override
     public void onStep(StepMetrics m) {
       publishing.onStep(m);
       view.step(m.step(), m.trainAcc(), m.valAcc(), m.stepsPerSecond());
-      if (m.step() >= stopAtStep.get()) built.join().stopRequested().set(true);
     }
 
     @Override

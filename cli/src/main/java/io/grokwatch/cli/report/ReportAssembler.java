@@ -21,6 +21,9 @@ import java.util.Map;
  * every snapshot, and picks the snapshots before, during and after grokking.
  */
 public final class ReportAssembler {
+  /** Points per curve a report keeps by default (StepThinner), enough for a smooth chart of a 100k-step run. */
+  public static final int DEFAULT_MAX_POINTS = 4000;
+
 
   private final DetectorConfig detectorConfig;
   private final int topK;

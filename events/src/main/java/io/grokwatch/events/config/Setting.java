@@ -106,10 +106,19 @@ public final class Setting<T> {
     return this;
   }
 
-  /** The flags, first the main one; by default {@code --kebab-case-name}. None: not a command-line setting. */
-  public Setting<T> flags(String... flags) {
+  /** The flags, first the main one; by default {@code --kebab-case-name}. */
+  public Setting<T> flags(String flag, String... aliases) {
     mutable();
-    this.flags = List.of(flags);
+    List<String> all = new ArrayList<>(List.of(flag));
+    all.addAll(List.of(aliases));
+    this.flags = List.copyOf(all);
+    return this;
+  }
+
+  /** Not a command-line setting (set by presets or code only). */
+  public Setting<T> noFlag() {
+    mutable();
+    this.flags = List.of();
     return this;
   }
 

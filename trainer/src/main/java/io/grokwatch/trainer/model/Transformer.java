@@ -39,6 +39,14 @@ public final class Transformer implements Model {
             if (classes < 2 || classes >= vocab) {
                 throw new IllegalArgumentException("classes must be in [2, vocab), got " + classes + " for vocab " + vocab);
             }
+            checkShape(layers, dModel, heads, dMlp);
+            if (!(initStd > 0) || Double.isInfinite(initStd)) {
+                throw new IllegalArgumentException("initStd must be finite and > 0, got " + initStd);
+            }
+        }
+
+        /** The shape's rules, for configs that hold a transformer's shape before the task gives its vocabulary. */
+        public static void checkShape(int layers, int dModel, int heads, int dMlp) {
             if (layers < 1) {
                 throw new IllegalArgumentException("layers must be >= 1, got " + layers);
             }
@@ -47,9 +55,6 @@ public final class Transformer implements Model {
             }
             if (dMlp < 1) {
                 throw new IllegalArgumentException("dMlp must be >= 1, got " + dMlp);
-            }
-            if (!(initStd > 0) || Double.isInfinite(initStd)) {
-                throw new IllegalArgumentException("initStd must be finite and > 0, got " + initStd);
             }
         }
 

@@ -1,13 +1,24 @@
 package io.grokwatch.trainer.train;
 
+import io.grokwatch.events.config.Setting;
+import io.grokwatch.events.config.SettingTable;
 import io.grokwatch.trainer.model.Loss;
+import io.grokwatch.trainer.model.Transformer;
+import io.grokwatch.trainer.optim.AdamW;
+import io.grokwatch.trainer.optim.Sgd;
 import io.grokwatch.trainer.task.Op;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that defines a run; immutable, validated on construction, written into run_started and checkpoints.
  *
  * <pre>{@code TrainConfig c = Presets.get("simple-grokking").toBuilder().steps(5000).seed(7).build();}</pre>
+ *
+ * <p>Each field is defined once, in {@link #TABLE}: its default (simple-grokking's, Liu et al.), its check, its
+ * flag and its doc. The builder starts from the table, {@code grokwatch train}'s flags and TRAINING.md's flag
+ * table are made from it. Rules of the optimizer and the transformer are theirs ({@link AdamW.Config},
+ * {@link Sgd.Config}, {@link Transformer.Config#checkShape}); the constructor applies them.
  */
 public record TrainConfig(
         String name,
@@ -46,10 +57,11 @@ public record TrainConfig(
         double grokfastLambda,
         int grokfastWindow,
         boolean orthoGrad,
-        // stopping and phase thresholds
-        boolean stopAfterGrok,
-        double valThreshold, // t_train / t_val threshold (Liu et al.: 0.9)
-        double stopAccuracy) { // stopAfterGrok stops once val acc reaches this
+        // phase thresholds and stopping
+        double trainThreshold, // t_train (Liu et al.: 0.9)
+        double valThreshold, // t_val
+        long stopAfterGrokSteps, // -1 = never
+        double stopAccuracy) { // what counts as grokked for stopAfterGrokSteps
 
     public enum ModelKind { MLP, TRANSFORMER }
 
@@ -58,41 +70,77 @@ public record TrainConfig(
 
     public enum Grokfast { NONE, EMA, MA }
 
+    /** stopAfterGrokSteps when the run does not stop at grokking. */
+    public static final long NEVER = -1;
+
+    /** Every field, in component order: default, check, flag and doc. */
+    public static final SettingTable<TrainConfig> TABLE = SettingTable.builder(TrainConfig.class)
+            .define(Setting.ofString("name", "custom").check(s -> !s.isBlank(), "must not be blank").noFlag()
+                    .doc("label of the setup (the preset's name)"))
+            .define(Setting.ofEnum("op", Op.class, Op.ADD).parser(Op::parse).flags("--op", "--task").label("OP")
+                    .doc("operation: add, sub, mul, div, squares, quadratic, cubic, s5 (or x+y, x-y, x*y, x/y, ...)"))
+            .define(Setting.ofInt("p", 53).check(v -> v >= 2, "must be >= 2").label("P").doc("prime modulus"))
+            .define(Setting.ofDouble("trainFraction", 0.6).check(v -> v > 0 && v < 1, "must be in (0, 1)").label("F")
+                    .doc("share of all pairs in the training set"))
+            .define(Setting.ofLong("seed", 0).label("N").doc("seeds the split, the initialization and the minibatch order"))
+            .define(Setting.ofEnum("model", ModelKind.class, ModelKind.MLP).label("KIND").doc("model family: mlp or transformer"))
+            .define(Setting.ofInt("embedDim", 128).check(v -> v >= 1, "must be >= 1").label("D").doc("MLP: token embedding width"))
+            .define(Setting.ofIntList("hidden", List.of(128)).check(l -> l.stream().allMatch(h -> h >= 1), "sizes must be >= 1")
+                    .label("H[,H...]").doc("MLP: hidden layer widths, e.g. 128 or 256,128"))
+            .define(Setting.ofInt("layers", 1).label("N").doc("transformer: number of layers"))
+            .define(Setting.ofInt("dModel", 128).label("D").doc("transformer: residual width"))
+            .define(Setting.ofInt("heads", 4).label("N").doc("transformer: attention heads (must divide --d-model)"))
+            .define(Setting.ofInt("dMlp", 512).label("D").doc("transformer: MLP width"))
+            .define(Setting.ofBoolean("layerNorm", false).doc("transformer: LayerNorm before each block"))
+            .define(Setting.ofEnum("optimizer", OptimizerKind.class, OptimizerKind.ADAMW).label("KIND")
+                    .doc("adamw (decoupled weight decay), adam (weight decay as an L2 gradient term, as torch.optim.Adam) or sgd"))
+            .define(Setting.ofDouble("lr", 3e-2).label("LR").doc("learning rate"))
+            .define(Setting.ofDouble("beta1", 0.9).label("B").doc("Adam(W) beta1"))
+            .define(Setting.ofDouble("beta2", 0.999).label("B").doc("Adam(W) beta2"))
+            .define(Setting.ofDouble("eps", 1e-8).label("E").doc("Adam(W) epsilon"))
+            .define(Setting.ofDouble("weightDecay", 0.03).label("WD")
+                    .doc("weight decay (adamw: decoupled; adam and sgd: L2, added after the gradient filters)"))
+            .define(Setting.ofInt("warmupSteps", 0).flags("--warmup", "--warmup-steps").label("N").doc("linear learning-rate warmup steps"))
+            .define(Setting.ofDouble("momentum", 0).label("M").doc("SGD momentum"))
+            .define(Setting.ofLong("steps", 10_000).check(v -> v >= 0, "must be >= 0").label("N")
+                    .doc("step budget: the run's total, also when resuming"))
+            .define(Setting.ofInt("evalEvery", 10).check(v -> v >= 1, "must be >= 1").label("N")
+                    .doc("evaluate on the full train and val sets and publish a step record every N steps"))
+            .define(Setting.ofInt("snapshotEvery", 0).check(v -> v >= 0, "must be >= 0").label("N")
+                    .doc("publish the token embedding matrix every N steps (0 = never)"))
+            .define(Setting.ofInt("batchSize", 0).check(v -> v >= 0, "must be >= 0 (0 = full batch)").label("N")
+                    .doc("minibatch size, 0 = full batch"))
+            .define(Setting.ofEnum("loss", Loss.class, Loss.CROSS_ENTROPY).parser(Loss::parse).label("KIND")
+                    .doc("ce (softmax cross-entropy) or stablemax (Prieto et al. 2025)"))
+            .define(Setting.ofEnum("grokfast", Grokfast.class, Grokfast.NONE).label("KIND")
+                    .doc("Grokfast gradient filter (Lee et al. 2024): ema, ma or none"))
+            .define(Setting.ofDouble("grokfastAlpha", 0.98).check(v -> v >= 0 && v < 1, "must be in [0, 1)").label("A")
+                    .doc("Grokfast-EMA decay (paper: 0.98)"))
+            .define(Setting.ofDouble("grokfastLambda", 2.0).check(Double::isFinite, "must be finite").label("L")
+                    .doc("Grokfast amplification (paper: 2 for EMA, 5 for MA)"))
+            .define(Setting.ofInt("grokfastWindow", 100).check(v -> v >= 1, "must be >= 1").label("N").doc("Grokfast-MA window (paper: 100)"))
+            .define(Setting.ofBoolean("orthoGrad", false).doc("the ⊥Grad filter (Prieto et al. 2025)"))
+            .define(Setting.ofDouble("trainThreshold", 0.9).check(v -> v > 0 && v <= 1, "must be in (0, 1]").label("A")
+                    .doc("train accuracy that defines t_train (Liu et al.: 0.9), as the analyzer's trainThreshold"))
+            .define(Setting.ofDouble("valThreshold", 0.9).check(v -> v > 0 && v <= 1, "must be in (0, 1]").label("A")
+                    .doc("val accuracy that defines t_val (Liu et al.: 0.9), as the analyzer's valThreshold"))
+            .define(Setting.ofLong("stopAfterGrokSteps", NEVER).check(v -> v >= 0 || v == NEVER, "must be >= 0 steps (or -1: never)")
+                    .flags("--stop-after-grok").label("N")
+                    .doc("stop N steps after val accuracy first reaches --stop-accuracy (0: at once, -1: never); the run ends GROKKED"))
+            .define(Setting.ofDouble("stopAccuracy", 0.99).check(v -> v > 0 && v <= 1, "must be in (0, 1]").label("A")
+                    .doc("val accuracy that counts as grokked for --stop-after-grok"))
+            .build();
+
     public TrainConfig {
         hidden = hidden == null ? List.of() : List.copyOf(hidden);
-        require(name != null && !name.isBlank(), "name must not be blank, got '" + name + "'");
-        require(op != null, "op must not be null");
-        require(model != null, "model must not be null");
-        require(optimizer != null, "optimizer must not be null");
-        require(loss != null, "loss must not be null");
-        require(grokfast != null, "grokfast must not be null");
-        require(trainFraction > 0 && trainFraction < 1, "trainFraction must be in (0, 1), got " + trainFraction);
-        if (model == ModelKind.MLP) {
-            require(embedDim >= 1, "embedDim must be >= 1, got " + embedDim);
-            for (int h : hidden) {
-                require(h >= 1, "hidden sizes must be >= 1, got " + hidden);
-            }
-        } else {
-            require(layers >= 1, "layers must be >= 1, got " + layers);
-            require(heads >= 1 && dModel >= 1 && dModel % heads == 0, "dModel must be a positive multiple of heads, got dModel " + dModel + ", heads " + heads);
-            require(dMlp >= 1, "dMlp must be >= 1, got " + dMlp);
+        require(op != null && model != null && optimizer != null && loss != null && grokfast != null,
+                "op, model, optimizer, loss and grokfast must be set");
+        if (model == ModelKind.TRANSFORMER) {
+            Transformer.Config.checkShape(layers, dModel, heads, dMlp);
         }
-        require(lr >= 0 && Double.isFinite(lr), "lr must be finite and >= 0, got " + lr);
-        require(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got " + beta1);
-        require(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got " + beta2);
-        require(eps >= 0, "eps must be >= 0, got " + eps);
-        require(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay must be finite and >= 0, got " + weightDecay);
-        require(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
-        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
-        require(steps >= 0, "steps must be >= 0, got " + steps);
-        require(evalEvery >= 1, "evalEvery must be >= 1, got " + evalEvery);
-        require(snapshotEvery >= 0, "snapshotEvery must be >= 0, got " + snapshotEvery);
-        require(batchSize >= 0, "batchSize must be >= 0 (0 = full batch), got " + batchSize);
-        require(grokfastAlpha >= 0 && grokfastAlpha < 1, "grokfastAlpha must be in [0, 1), got " + grokfastAlpha);
-        require(Double.isFinite(grokfastLambda), "grokfastLambda must be finite, got " + grokfastLambda);
-        require(grokfastWindow >= 1, "grokfastWindow must be >= 1, got " + grokfastWindow);
-        require(valThreshold > 0 && valThreshold <= 1, "valThreshold must be in (0, 1], got " + valThreshold);
-        require(stopAccuracy > 0 && stopAccuracy <= 1, "stopAccuracy must be in (0, 1], got " + stopAccuracy);
+        // the optimizers' own rules, whichever one runs: a sweep over optimizers meets every field
+        new AdamW.Config(lr, beta1, beta2, eps, weightDecay, warmupSteps);
+        new Sgd.Config(lr, momentum, weightDecay, warmupSteps);
     }
 
     private static void require(boolean ok, String message) {
@@ -101,104 +149,81 @@ public record TrainConfig(
         }
     }
 
+    /** True when the run stops itself {@link #stopAfterGrokSteps} steps after val accuracy reaches stopAccuracy. */
+    public boolean stopsAfterGrok() {
+        return stopAfterGrokSteps != NEVER;
+    }
+
+    public AdamW.Config adamConfig() {
+        return new AdamW.Config(lr, beta1, beta2, eps, weightDecay, warmupSteps);
+    }
+
+    public Sgd.Config sgdConfig() {
+        return new Sgd.Config(lr, momentum, weightDecay, warmupSteps);
+    }
+
     public static Builder builder() {
-        return new Builder();
+        return new Builder(TABLE.defaults());
     }
 
     public Builder toBuilder() {
-        return new Builder(this);
+        return new Builder(TABLE.values(this));
     }
 
-    /** Defaults are simple-grokking's (Liu et al.): x+y mod 53, 60% train, MLP 128/128, AdamW 3e-2, wd 0.03. */
+    /** Starts from the table's defaults (simple-grokking's); every setter checks nothing until {@link #build()}. */
     public static final class Builder {
-        private String name = "custom";
-        private Op op = Op.ADD;
-        private int p = 53;
-        private double trainFraction = 0.6;
-        private long seed = 0;
-        private ModelKind model = ModelKind.MLP;
-        private int embedDim = 128;
-        private List<Integer> hidden = List.of(128);
-        private int layers = 1;
-        private int dModel = 128;
-        private int heads = 4;
-        private int dMlp = 512;
-        private boolean layerNorm = false;
-        private OptimizerKind optimizer = OptimizerKind.ADAMW;
-        private double lr = 3e-2;
-        private double beta1 = 0.9;
-        private double beta2 = 0.999;
-        private double eps = 1e-8;
-        private double weightDecay = 0.03;
-        private int warmupSteps = 0;
-        private double momentum = 0;
-        private long steps = 10_000;
-        private int evalEvery = 10;
-        private int snapshotEvery = 0;
-        private int batchSize = 0;
-        private Loss loss = Loss.CROSS_ENTROPY;
-        private Grokfast grokfast = Grokfast.NONE;
-        private double grokfastAlpha = 0.98;
-        private double grokfastLambda = 2.0;
-        private int grokfastWindow = 100;
-        private boolean orthoGrad = false;
-        private boolean stopAfterGrok = false;
-        private double valThreshold = 0.9;
-        private double stopAccuracy = 0.99;
+        private final Map<String, Object> values;
 
-        private Builder() {
+        private Builder(Map<String, Object> values) {
+            this.values = values;
         }
 
-        private Builder(TrainConfig c) {
-            name = c.name; op = c.op; p = c.p; trainFraction = c.trainFraction; seed = c.seed; model = c.model;
-            embedDim = c.embedDim; hidden = c.hidden; layers = c.layers; dModel = c.dModel; heads = c.heads;
-            dMlp = c.dMlp; layerNorm = c.layerNorm; optimizer = c.optimizer; lr = c.lr; beta1 = c.beta1;
-            beta2 = c.beta2; eps = c.eps; weightDecay = c.weightDecay; warmupSteps = c.warmupSteps;
-            momentum = c.momentum; steps = c.steps; evalEvery = c.evalEvery; snapshotEvery = c.snapshotEvery;
-            batchSize = c.batchSize; loss = c.loss; grokfast = c.grokfast; grokfastAlpha = c.grokfastAlpha;
-            grokfastLambda = c.grokfastLambda; grokfastWindow = c.grokfastWindow; orthoGrad = c.orthoGrad;
-            stopAfterGrok = c.stopAfterGrok; valThreshold = c.valThreshold; stopAccuracy = c.stopAccuracy;
+        /** Sets a field by its name, for grids and command lines; IllegalArgumentException for an unknown name. */
+        public Builder set(String field, Object value) {
+            TABLE.get(field);
+            values.put(field, value);
+            return this;
         }
 
-        public Builder name(String v) { name = v; return this; }
-        public Builder op(Op v) { op = v; return this; }
-        public Builder p(int v) { p = v; return this; }
-        public Builder trainFraction(double v) { trainFraction = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder model(ModelKind v) { model = v; return this; }
-        public Builder embedDim(int v) { embedDim = v; return this; }
-        public Builder hidden(List<Integer> v) { hidden = v; return this; }
-        public Builder layers(int v) { layers = v; return this; }
-        public Builder dModel(int v) { dModel = v; return this; }
-        public Builder heads(int v) { heads = v; return this; }
-        public Builder dMlp(int v) { dMlp = v; return this; }
-        public Builder layerNorm(boolean v) { layerNorm = v; return this; }
-        public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
-        public Builder lr(double v) { lr = v; return this; }
-        public Builder betas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
-        public Builder eps(double v) { eps = v; return this; }
-        public Builder weightDecay(double v) { weightDecay = v; return this; }
-        public Builder warmupSteps(int v) { warmupSteps = v; return this; }
-        public Builder momentum(double v) { momentum = v; return this; }
-        public Builder steps(long v) { steps = v; return this; }
-        public Builder evalEvery(int v) { evalEvery = v; return this; }
-        public Builder snapshotEvery(int v) { snapshotEvery = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder loss(Loss v) { loss = v; return this; }
-        public Builder grokfast(Grokfast v) { grokfast = v; return this; }
-        public Builder grokfastAlpha(double v) { grokfastAlpha = v; return this; }
-        public Builder grokfastLambda(double v) { grokfastLambda = v; return this; }
-        public Builder grokfastWindow(int v) { grokfastWindow = v; return this; }
-        public Builder orthoGrad(boolean v) { orthoGrad = v; return this; }
-        public Builder stopAfterGrok(boolean v) { stopAfterGrok = v; return this; }
-        public Builder valThreshold(double v) { valThreshold = v; return this; }
-        public Builder stopAccuracy(double v) { stopAccuracy = v; return this; }
+        public Builder name(String v) { return set("name", v); }
+        public Builder op(Op v) { return set("op", v); }
+        public Builder p(int v) { return set("p", v); }
+        public Builder trainFraction(double v) { return set("trainFraction", v); }
+        public Builder seed(long v) { return set("seed", v); }
+        public Builder model(ModelKind v) { return set("model", v); }
+        public Builder embedDim(int v) { return set("embedDim", v); }
+        public Builder hidden(List<Integer> v) { return set("hidden", v == null ? List.of() : List.copyOf(v)); }
+        public Builder layers(int v) { return set("layers", v); }
+        public Builder dModel(int v) { return set("dModel", v); }
+        public Builder heads(int v) { return set("heads", v); }
+        public Builder dMlp(int v) { return set("dMlp", v); }
+        public Builder layerNorm(boolean v) { return set("layerNorm", v); }
+        public Builder optimizer(OptimizerKind v) { return set("optimizer", v); }
+        public Builder lr(double v) { return set("lr", v); }
+        public Builder betas(double b1, double b2) { return set("beta1", b1).set("beta2", b2); }
+        public Builder eps(double v) { return set("eps", v); }
+        public Builder weightDecay(double v) { return set("weightDecay", v); }
+        public Builder warmupSteps(int v) { return set("warmupSteps", v); }
+        public Builder momentum(double v) { return set("momentum", v); }
+        public Builder steps(long v) { return set("steps", v); }
+        public Builder evalEvery(int v) { return set("evalEvery", v); }
+        public Builder snapshotEvery(int v) { return set("snapshotEvery", v); }
+        public Builder batchSize(int v) { return set("batchSize", v); }
+        public Builder loss(Loss v) { return set("loss", v); }
+        public Builder grokfast(Grokfast v) { return set("grokfast", v); }
+        public Builder grokfastAlpha(double v) { return set("grokfastAlpha", v); }
+        public Builder grokfastLambda(double v) { return set("grokfastLambda", v); }
+        public Builder grokfastWindow(int v) { return set("grokfastWindow", v); }
+        public Builder orthoGrad(boolean v) { return set("orthoGrad", v); }
+        public Builder trainThreshold(double v) { return set("trainThreshold", v); }
+        public Builder valThreshold(double v) { return set("valThreshold", v); }
+        public Builder stopAfterGrokSteps(long v) { return set("stopAfterGrokSteps", v); }
+        /** true: stop at the first evaluation that reaches stopAccuracy; false: never. */
+        public Builder stopAfterGrok(boolean v) { return stopAfterGrokSteps(v ? 0 : NEVER); }
+        public Builder stopAccuracy(double v) { return set("stopAccuracy", v); }
 
         public TrainConfig build() {
-            return new TrainConfig(name, op, p, trainFraction, seed, model, embedDim, hidden, layers, dModel, heads, dMlp,
-                    layerNorm, optimizer, lr, beta1, beta2, eps, weightDecay, warmupSteps, momentum, steps, evalEvery,
-                    snapshotEvery, batchSize, loss, grokfast, grokfastAlpha, grokfastLambda, grokfastWindow, orthoGrad,
-                    stopAfterGrok, valThreshold, stopAccuracy);
+            return TABLE.create(values);
         }
     }
 }

@@ -76,9 +76,9 @@ public final class Trainer {
                     cfg.dMlp(), cfg.layerNorm(), 1.0 / Math.sqrt(cfg.dModel())), DataType.FLOAT, cfg.seed());
         };
         this.optimizer = switch (cfg.optimizer()) {
-            case ADAMW, ADAM -> new AdamW(model.params(), new AdamW.Config(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(),
-                    cfg.weightDecay(), cfg.warmupSteps()), cfg.optimizer() == TrainConfig.OptimizerKind.ADAM ? AdamW.Decay.L2 : AdamW.Decay.DECOUPLED);
-            case SGD -> new Sgd(model.params(), new Sgd.Config(cfg.lr(), cfg.momentum(), cfg.weightDecay(), cfg.warmupSteps()));
+            case ADAMW -> new AdamW(model.params(), cfg.adamConfig(), AdamW.Decay.DECOUPLED);
+            case ADAM -> new AdamW(model.params(), cfg.adamConfig(), AdamW.Decay.L2);
+            case SGD -> new Sgd(model.params(), cfg.sgdConfig());
         };
         // ⊥Grad first (it reshapes the raw gradient), then Grokfast amplifies the slow part of what is left.
         if (cfg.orthoGrad()) {
@@ -200,6 +200,8 @@ public final class Trainer {
         }
         long trainReached = resumeAt == null ? -1 : resumeAt.trainReached();
         long valReached = resumeAt == null ? -1 : resumeAt.valReached();
+        // not checkpointed: a run resumed between reaching stopAccuracy and the stop counts again from there
+        long grokReached = -1;
         StepMetrics lastMetrics = null;
         long lastEvalStep = start;
         long lastEvalNanos = System.nanoTime();
@@ -228,7 +230,7 @@ public final class Trainer {
                 lastMetrics = new StepMetrics(step, tr.loss(), tr.accuracy(), vr.loss(), vr.accuracy(), wNorm, dist, gNorm,
                         optimizer.learningRate(), sps, System.currentTimeMillis());
                 listener.onStep(lastMetrics);
-                if (trainReached < 0 && tr.accuracy() >= cfg.valThreshold()) {
+                if (trainReached < 0 && tr.accuracy() >= cfg.trainThreshold()) {
                     trainReached = step;
                 }
                 if (valReached < 0 && vr.accuracy() >= cfg.valThreshold()) {
@@ -237,10 +239,16 @@ public final class Trainer {
                 if (!finite) {
                     return finish(new Outcome(Outcome.Status.FAILED, "non-finite loss at step " + step, step, trainReached, valReached, lastMetrics));
                 }
-                if (cfg.stopAfterGrok() && vr.accuracy() >= cfg.stopAccuracy()) {
+                if (grokReached < 0 && vr.accuracy() >= cfg.stopAccuracy()) {
+                    grokReached = step;
+                }
+                if (cfg.stopsAfterGrok() && grokReached >= 0 && step >= grokReached + cfg.stopAfterGrokSteps()) {
                     stepHook.atStepStart(this, new LoopState(step, trainReached, valReached), true);
-                    return finish(new Outcome(Outcome.Status.GROKKED, "val accuracy " + vr.accuracy() + " >= " + cfg.stopAccuracy()
-                            + " at step " + step, step, trainReached, valReached, lastMetrics));
+                    String reason = cfg.stopAfterGrokSteps() == 0
+                            ? "val accuracy " + vr.accuracy() + " >= " + cfg.stopAccuracy() + " at step " + step
+                            : "val accuracy reached " + cfg.stopAccuracy() + " at step " + grokReached + "; stopped "
+                                    + (step - grokReached) + " steps later";
+                    return finish(new Outcome(Outcome.Status.GROKKED, reason, step, trainReached, valReached, lastMetrics));
                 }
             }
             if (cfg.snapshotEvery() > 0 && step % cfg.snapshotEvery() == 0) {

@@ -70,6 +70,27 @@ class TrainerTest {
     }
 
     @Test
+    void stopsItselfNStepsAfterValReachesTheStopAccuracy() {
+        RunRecorder rec = new RunRecorder(0.9);
+        // any nonzero val accuracy counts here, so the stop step is known from the records
+        Outcome o = new Trainer(small().steps(200).stopAccuracy(1e-9).stopAfterGrokSteps(10).build(), rec).run();
+        long reached = rec.steps.stream().filter(m -> m.valAcc() >= 1e-9).findFirst().orElseThrow().step();
+        assertThat(o.status()).isEqualTo(Outcome.Status.GROKKED);
+        assertThat(o.lastStep()).isEqualTo(reached + 10);
+        assertThat(o.reason()).isEqualTo("val accuracy reached 1.0E-9 at step " + reached + "; stopped 10 steps later");
+        assertThat(rec.steps.get(rec.steps.size() - 1).step()).isEqualTo(reached + 10);
+    }
+
+    @Test
+    void tTrainAndTValUseTheirOwnThresholds() {
+        RunRecorder rec = new RunRecorder(0.9);
+        Outcome o = new Trainer(small().steps(60).trainThreshold(1e-9).valThreshold(1.0).build(), rec).run();
+        assertThat(o.trainReached()).isZero(); // any train accuracy at step 0 reaches 1e-9
+        long firstPerfectVal = rec.steps.stream().filter(m -> m.valAcc() >= 1.0).mapToLong(StepMetrics::step).findFirst().orElse(-1);
+        assertThat(o.valReached()).isEqualTo(firstPerfectVal);
+    }
+
+    @Test
     void stopRequestStopsAtTheNextStep() {
         Trainer[] holder = new Trainer[1];
         StepListener stopAt5 = new StepListener() {
@@ -99,7 +120,7 @@ class TrainerTest {
 
     @Test
     void presetsMatchThePublishedSetups() {
-        assertThat(Presets.names()).containsExactly("simple-grokking", "simple-comprehension", "mlp97", "mlp97-grokfast", "nanda", "power");
+        assertThat(Presets.names()).containsExactly("simple-grokking", "simple-comprehension", "mlp97", "mlp97-grokfast", "nanda", "power", "demo");
         TrainConfig n = Presets.get("nanda");
         assertThat(n.p()).isEqualTo(113);
         assertThat(n.trainFraction()).isEqualTo(0.3);
