@@ -61,7 +61,7 @@ public final class GrokfastCompare {
                 .optimizer(TrainConfig.OptimizerKind.valueOf(System.getProperty("opt", preset.optimizer().name()).toUpperCase(Locale.ROOT)))
                 .momentum(Double.parseDouble(System.getProperty("momentum", Double.toString(preset.momentum()))))
                 .eps(Double.parseDouble(System.getProperty("eps", Double.toString(preset.eps()))))
-                .valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
+                .trainThreshold(TARGET).valThreshold(TARGET).stopAfterGrok(true).stopAccuracy(TARGET).build();
         String shape = base.model() == TrainConfig.ModelKind.MLP ? "MLP embed " + base.embedDim() + " hidden " + base.hidden()
                 : "transformer " + base.layers() + " layers, d_model " + base.dModel() + ", " + base.heads() + " heads";
         System.out.println("GrokfastCompare: " + preset.name() + ", " + shape + ", " + base.op() + " mod " + base.p() + ", train " + base.trainFraction()
