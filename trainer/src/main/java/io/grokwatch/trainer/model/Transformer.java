@@ -189,7 +189,6 @@ public final class Transformer implements Model {
         final INDArray col; // (R, 1) scratch
         final INDArray tmp; // (R, d) scratch
         final INDArray onesR; // (1, R)
-        final INDArray onesRCol; // (R, 1)
 
         Norm(int r) {
             xhat = Nd4j.create(dt, r, d);
@@ -198,7 +197,6 @@ public final class Transformer implements Model {
             col = Nd4j.create(dt, r, 1);
             tmp = Nd4j.create(dt, r, d);
             onesR = Nd4j.ones(dt, 1, r);
-            onesRCol = Nd4j.ones(dt, r, 1);
         }
 
         INDArray forward(INDArray x, INDArray w, INDArray b) {
@@ -306,7 +304,6 @@ public final class Transformer implements Model {
         final INDArray nh2; // (N, H) scratch
         final INDArray[] dA; // (N, H) per key position
         final INDArray onesN; // (1, N)
-        final INDArray onesNCol; // (N, 1)
         INDArray dxf; // (N, d)
         INDArray dxLast; // (N, d)
 
@@ -330,7 +327,6 @@ public final class Transformer implements Model {
                 dA[j] = Nd4j.create(dt, n, heads);
             }
             onesN = Nd4j.ones(dt, 1, n);
-            onesNCol = Nd4j.ones(dt, n, 1);
         }
     }
 
@@ -471,7 +467,6 @@ public final class Transformer implements Model {
         String p = "blocks." + l + ".";
         int n = wk.n;
         ly.allocBackward(n);
-        INDArray onesQ = ly.qPos == 1 ? wk.onesN : null;
         // MLP: out = x1 + relu(xn2 W_in + b_in) W_out + b_out
         INDArray xn2 = cfg.layerNorm() ? ly.ln2.out : ly.x1;
         gemmColSum(dOut, g(p + "mlp.b_out"), ly.qPos, wk); // (1, d)
