@@ -1,7 +1,5 @@
 package io.grokwatch.trainer.model;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -69,11 +67,9 @@ public enum Loss {
         double[] xd = null;
         float[] xf = null;
         if (dbl) {
-            DoubleBuffer b = logits.data().asNioDouble();
-            b.get(b.position(), xd = sc.doubles(len), 0, len);
+            HeapArrays.read(logits, xd = sc.doubles(len), 0, len);
         } else {
-            FloatBuffer b = logits.data().asNioFloat();
-            b.get(b.position(), xf = sc.floats(len), 0, len);
+            HeapArrays.read(logits, xf = sc.floats(len), 0, len);
         }
         double[] row = sc.row(c);
         double total = 0;
@@ -139,11 +135,9 @@ public enum Loss {
         }
         if (dLogits != null) {
             if (dbl) {
-                DoubleBuffer b = dLogits.data().asNioDouble();
-                b.put(b.position(), xd, 0, len);
+                HeapArrays.write(dLogits, xd, 0, len);
             } else {
-                FloatBuffer b = dLogits.data().asNioFloat();
-                b.put(b.position(), xf, 0, len);
+                HeapArrays.write(dLogits, xf, 0, len);
             }
         }
         return new Result(total * invN, correct, n);
@@ -158,15 +152,15 @@ public enum Loss {
         private double[] row = new double[0];
 
         float[] floats(int n) {
-            return f.length >= n ? f : (f = new float[n]);
+            return f = HeapArrays.grow(f, n);
         }
 
         double[] doubles(int n) {
-            return d.length >= n ? d : (d = new double[n]);
+            return d = HeapArrays.grow(d, n);
         }
 
         double[] row(int n) {
-            return row.length >= n ? row : (row = new double[n]);
+            return row = HeapArrays.grow(row, n);
         }
     }
 

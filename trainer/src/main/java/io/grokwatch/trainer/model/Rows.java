@@ -1,7 +1,5 @@
 package io.grokwatch.trainer.model;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,25 +29,21 @@ final class Rows {
         int on = (int) out.length();
         Scratch s = SCRATCH.get();
         if (table.dataType() == DataType.DOUBLE) {
-            double[] t = s.d1 = grow(s.d1, tn);
-            double[] o = s.d2 = grow(s.d2, on);
-            DoubleBuffer tb = table.data().asNioDouble();
-            DoubleBuffer ob = out.data().asNioDouble();
-            tb.get(tb.position(), t, 0, tn);
+            double[] t = s.d1 = HeapArrays.grow(s.d1, tn);
+            double[] o = s.d2 = HeapArrays.grow(s.d2, on);
+            HeapArrays.read(table, t, 0, tn);
             for (int n = 0; n < idx.length; n++) {
                 System.arraycopy(t, idx[n] * cols, o, n * cols, cols);
             }
-            ob.put(ob.position(), o, 0, on);
+            HeapArrays.write(out, o, 0, on);
         } else {
-            float[] t = s.f1 = grow(s.f1, tn);
-            float[] o = s.f2 = grow(s.f2, on);
-            FloatBuffer tb = table.data().asNioFloat();
-            FloatBuffer ob = out.data().asNioFloat();
-            tb.get(tb.position(), t, 0, tn);
+            float[] t = s.f1 = HeapArrays.grow(s.f1, tn);
+            float[] o = s.f2 = HeapArrays.grow(s.f2, on);
+            HeapArrays.read(table, t, 0, tn);
             for (int n = 0; n < idx.length; n++) {
                 System.arraycopy(t, idx[n] * cols, o, n * cols, cols);
             }
-            ob.put(ob.position(), o, 0, on);
+            HeapArrays.write(out, o, 0, on);
         }
     }
 
@@ -61,13 +55,10 @@ final class Rows {
         int on = (int) out.length();
         Scratch s = SCRATCH.get();
         if (out.dataType() == DataType.DOUBLE) {
-            double[] t = s.d1 = grow(s.d1, 2 * tn);
-            double[] o = s.d2 = grow(s.d2, on);
-            DoubleBuffer ab = ta.data().asNioDouble();
-            DoubleBuffer bb = tb.data().asNioDouble();
-            DoubleBuffer ob = out.data().asNioDouble();
-            ab.get(ab.position(), t, 0, tn);
-            bb.get(bb.position(), t, tn, tn);
+            double[] t = s.d1 = HeapArrays.grow(s.d1, 2 * tn);
+            double[] o = s.d2 = HeapArrays.grow(s.d2, on);
+            HeapArrays.read(ta, t, 0, tn);
+            HeapArrays.read(tb, t, tn, tn);
             for (int n = 0; n < ia.length; n++) {
                 int sa = ia[n] * cols;
                 int sb = tn + ib[n] * cols;
@@ -77,15 +68,12 @@ final class Rows {
                     o[dst + k] = relu ? Math.max(v, 0.0) : v;
                 }
             }
-            ob.put(ob.position(), o, 0, on);
+            HeapArrays.write(out, o, 0, on);
         } else {
-            float[] t = s.f1 = grow(s.f1, 2 * tn);
-            float[] o = s.f2 = grow(s.f2, on);
-            FloatBuffer ab = ta.data().asNioFloat();
-            FloatBuffer bb = tb.data().asNioFloat();
-            FloatBuffer ob = out.data().asNioFloat();
-            ab.get(ab.position(), t, 0, tn);
-            bb.get(bb.position(), t, tn, tn);
+            float[] t = s.f1 = HeapArrays.grow(s.f1, 2 * tn);
+            float[] o = s.f2 = HeapArrays.grow(s.f2, on);
+            HeapArrays.read(ta, t, 0, tn);
+            HeapArrays.read(tb, t, tn, tn);
             for (int n = 0; n < ia.length; n++) {
                 int sa = ia[n] * cols;
                 int sb = tn + ib[n] * cols;
@@ -95,7 +83,7 @@ final class Rows {
                     o[dst + k] = relu ? Math.max(v, 0f) : v;
                 }
             }
-            ob.put(ob.position(), o, 0, on);
+            HeapArrays.write(out, o, 0, on);
         }
     }
 
@@ -114,11 +102,10 @@ final class Rows {
         int tn = (int) ta.length();
         int sn = (int) src.length();
         Scratch s = SCRATCH.get();
-        float[] t = s.f1 = grow(s.f1, 2 * tn);
-        float[] r = s.f2 = grow(s.f2, sn);
+        float[] t = s.f1 = HeapArrays.grow(s.f1, 2 * tn);
+        float[] r = s.f2 = HeapArrays.grow(s.f2, sn);
         java.util.Arrays.fill(t, 0, 2 * tn, 0f);
-        FloatBuffer sb = src.data().asNioFloat();
-        sb.get(sb.position(), r, 0, sn);
+        HeapArrays.read(src, r, 0, sn);
         for (int n = 0; n < ia.length; n++) {
             int da = ia[n] * cols;
             int db = tn + ib[n] * cols;
@@ -129,10 +116,8 @@ final class Rows {
                 t[db + k] += g;
             }
         }
-        FloatBuffer ab = ta.data().asNioFloat();
-        FloatBuffer bb = tb.data().asNioFloat();
-        ab.put(ab.position(), t, 0, tn);
-        bb.put(bb.position(), t, tn, tn);
+        HeapArrays.write(ta, t, 0, tn);
+        HeapArrays.write(tb, t, tn, tn);
     }
 
     /** table[idx[n]] += src[n]; table is zeroed first unless accumulate. */
@@ -142,16 +127,14 @@ final class Rows {
         int sn = (int) src.length();
         Scratch s = SCRATCH.get();
         if (table.dataType() == DataType.DOUBLE) {
-            double[] t = s.d1 = grow(s.d1, tn);
-            double[] r = s.d2 = grow(s.d2, sn);
-            DoubleBuffer tb = table.data().asNioDouble();
-            DoubleBuffer sb = src.data().asNioDouble();
+            double[] t = s.d1 = HeapArrays.grow(s.d1, tn);
+            double[] r = s.d2 = HeapArrays.grow(s.d2, sn);
             if (accumulate) {
-                tb.get(tb.position(), t, 0, tn);
+                HeapArrays.read(table, t, 0, tn);
             } else {
                 java.util.Arrays.fill(t, 0, tn, 0.0);
             }
-            sb.get(sb.position(), r, 0, sn);
+            HeapArrays.read(src, r, 0, sn);
             for (int n = 0; n < idx.length; n++) {
                 int dst = idx[n] * cols;
                 int from = n * cols;
@@ -159,18 +142,16 @@ final class Rows {
                     t[dst + k] += r[from + k];
                 }
             }
-            tb.put(tb.position(), t, 0, tn);
+            HeapArrays.write(table, t, 0, tn);
         } else {
-            float[] t = s.f1 = grow(s.f1, tn);
-            float[] r = s.f2 = grow(s.f2, sn);
-            FloatBuffer tb = table.data().asNioFloat();
-            FloatBuffer sb = src.data().asNioFloat();
+            float[] t = s.f1 = HeapArrays.grow(s.f1, tn);
+            float[] r = s.f2 = HeapArrays.grow(s.f2, sn);
             if (accumulate) {
-                tb.get(tb.position(), t, 0, tn);
+                HeapArrays.read(table, t, 0, tn);
             } else {
                 java.util.Arrays.fill(t, 0, tn, 0f);
             }
-            sb.get(sb.position(), r, 0, sn);
+            HeapArrays.read(src, r, 0, sn);
             for (int n = 0; n < idx.length; n++) {
                 int dst = idx[n] * cols;
                 int from = n * cols;
@@ -178,16 +159,8 @@ final class Rows {
                     t[dst + k] += r[from + k];
                 }
             }
-            tb.put(tb.position(), t, 0, tn);
+            HeapArrays.write(table, t, 0, tn);
         }
-    }
-
-    private static float[] grow(float[] a, int n) {
-        return a.length >= n ? a : new float[n];
-    }
-
-    private static double[] grow(double[] a, int n) {
-        return a.length >= n ? a : new double[n];
     }
 
     private static int check(INDArray table, INDArray rows, int n) {

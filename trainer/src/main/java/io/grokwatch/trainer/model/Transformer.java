@@ -69,8 +69,6 @@ public final class Transformer implements Model {
         }
     }
 
-    private static final double LN_EPS = 1e-5;
-
     private final Config cfg;
     private final ParamSet params;
     private final DataType dt;
@@ -91,8 +89,6 @@ public final class Transformer implements Model {
     private final INDArray dkTable;
     private final INDArray dvTable;
     private final INDArray onesV; // (1, V)
-    private final INDArray onesD; // (d, 1)
-    private final INDArray onesDRow; // (1, d)
     private final Map<Integer, Work> work = new HashMap<>();
     private Work last;
 
@@ -147,8 +143,6 @@ public final class Transformer implements Model {
         dkTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
         dvTable = tokenTables ? Nd4j.create(dtype, T * cfg.vocab(), d) : null;
         onesV = Nd4j.ones(dtype, 1, cfg.vocab());
-        onesD = Nd4j.ones(dtype, d, 1);
-        onesDRow = Nd4j.ones(dtype, 1, d);
     }
 
     public Config config() {
@@ -186,57 +180,12 @@ public final class Transformer implements Model {
         return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
     }
 
-    /** LayerNorm over rows, with the caches its backward needs. Row means are gemms with a ones column. */
-    private final class Norm {
-        final INDArray xhat;
-        final INDArray out;
-        final INDArray rstd; // (R, 1)
-        final INDArray col; // (R, 1) scratch
-        final INDArray tmp; // (R, d) scratch
-        final INDArray onesR; // (1, R)
-        final INDArray onesRCol; // (R, 1)
-
-        Norm(int r) {
-            xhat = Nd4j.create(dt, r, d);
-            out = Nd4j.create(dt, r, d);
-            rstd = Nd4j.create(dt, r, 1);
-            col = Nd4j.create(dt, r, 1);
-            tmp = Nd4j.create(dt, r, d);
-            onesR = Nd4j.ones(dt, 1, r);
-            onesRCol = Nd4j.ones(dt, r, 1);
-        }
-
-        INDArray forward(INDArray x, INDArray w, INDArray b) {
-            Nd4j.gemm(x, onesD, col, false, false, 1.0 / d, 0.0); // (R, 1) mean
-            xhat.assign(x);
-            Nd4j.gemm(col, onesDRow, xhat, false, false, -1.0, 1.0); // (R, d) x - mean
-            Nd4j.gemm(tmp.assign(xhat).muli(xhat), onesD, rstd, false, false, 1.0 / d, 0.0); // (R, 1) var
-            Transforms.sqrt(rstd.addi(LN_EPS), false).rdivi(1.0); // (R, 1) 1/sqrt(var + eps)
-            xhat.muliColumnVector(rstd); // (R, d)
-            out.assign(xhat).muliRowVector(w).addiRowVector(b); // (R, d)
-            return out;
-        }
-
-        /** dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat ∘ xhat)), dxhat = dy ∘ w. Writes dx into dxOut. */
-        void backward(INDArray dy, INDArray w, INDArray gw, INDArray gb, INDArray dxOut) {
-            Nd4j.gemm(onesR, tmp.assign(dy).muli(xhat), gw, false, false, 1.0, 0.0); // (1, d)
-            Nd4j.gemm(onesR, dy, gb, false, false, 1.0, 0.0); // (1, d)
-            INDArray dxhat = tmp.assign(dy).muliRowVector(w); // (R, d)
-            dxOut.assign(dxhat);
-            Nd4j.gemm(dxhat, onesD, col, false, false, 1.0 / d, 0.0); // (R, 1) mean(dxhat)
-            Nd4j.gemm(col, onesDRow, dxOut, false, false, -1.0, 1.0); // (R, d)
-            Nd4j.gemm(dxhat.muli(xhat), onesD, col, false, false, 1.0 / d, 0.0); // (R, 1) mean(dxhat ∘ xhat)
-            dxOut.subi(tmp.assign(xhat).muliColumnVector(col)); // (R, d)
-            dxOut.muliColumnVector(rstd); // (R, d)
-        }
-    }
-
     /** Forward caches and backward buffers of one layer for one batch size. */
     private final class Layer {
         final int qPos; // number of query positions computed: T, or 1 in the last layer
         final int qRows; // qPos * N
-        final Norm ln1;
-        final Norm ln2;
+        final LayerNorm ln1;
+        final LayerNorm ln2;
         final INDArray q; // (qRows, d)
         final INDArray k; // (T*N, d)
         final INDArray vv; // (T*N, d)
@@ -260,8 +209,8 @@ public final class Transformer implements Model {
         Layer(int n, int qPos) {
             this.qPos = qPos;
             this.qRows = qPos * n;
-            ln1 = cfg.layerNorm() ? new Norm(T * n) : null;
-            ln2 = cfg.layerNorm() ? new Norm(qRows) : null;
+            ln1 = cfg.layerNorm() ? new LayerNorm(dt, T * n, d) : null;
+            ln2 = cfg.layerNorm() ? new LayerNorm(dt, qRows, d) : null;
             q = Nd4j.create(dt, qRows, d);
             k = Nd4j.create(dt, T * n, d);
             vv = Nd4j.create(dt, T * n, d);
@@ -303,7 +252,7 @@ public final class Transformer implements Model {
         final int[] qIdx0; // idx of layer 0's query rows (its last qPos*N rows)
         final INDArray x0; // (T*N, d) embeddings + positions
         final Layer[] layers;
-        final Norm lnf;
+        final LayerNorm lnf;
         final INDArray logits; // (N, C)
         final INDArray nd; // (N, d) scratch
         final INDArray nd2; // (N, d) scratch
@@ -311,7 +260,6 @@ public final class Transformer implements Model {
         final INDArray nh2; // (N, H) scratch
         final INDArray[] dA; // (N, H) per key position
         final INDArray onesN; // (1, N)
-        final INDArray onesNCol; // (N, 1)
         INDArray dxf; // (N, d)
         INDArray dxLast; // (N, d)
 
@@ -324,7 +272,7 @@ public final class Transformer implements Model {
                 layers[l] = new Layer(n, l == layers.length - 1 ? 1 : T);
             }
             qIdx0 = new int[layers[0].qRows];
-            lnf = cfg.layerNorm() ? new Norm(n) : null;
+            lnf = cfg.layerNorm() ? new LayerNorm(dt, n, d) : null;
             logits = Nd4j.create(dt, n, cfg.classes());
             nd = Nd4j.create(dt, n, d);
             nd2 = Nd4j.create(dt, n, d);
@@ -335,7 +283,6 @@ public final class Transformer implements Model {
                 dA[j] = Nd4j.create(dt, n, heads);
             }
             onesN = Nd4j.ones(dt, 1, n);
-            onesNCol = Nd4j.ones(dt, n, 1);
         }
     }
 
@@ -476,7 +423,6 @@ public final class Transformer implements Model {
         String p = "blocks." + l + ".";
         int n = wk.n;
         ly.allocBackward(n);
-        INDArray onesQ = ly.qPos == 1 ? wk.onesN : null;
         // MLP: out = x1 + relu(xn2 W_in + b_in) W_out + b_out
         INDArray xn2 = cfg.layerNorm() ? ly.ln2.out : ly.x1;
         gemmColSum(dOut, g(p + "mlp.b_out"), ly.qPos, wk); // (1, d)

@@ -1,8 +1,7 @@
 package io.grokwatch.trainer.optim;
 
+import io.grokwatch.trainer.model.HeapArrays;
 import io.grokwatch.trainer.model.ParamSet;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -115,25 +114,21 @@ public final class AdamW extends WarmupOptimizer {
     }
 
     private static double[] get(INDArray x, double[] into) {
-        DoubleBuffer b = x.data().asNioDouble();
-        b.get(b.position(), into, 0, (int) x.length());
+        HeapArrays.read(x, into, 0, (int) x.length());
         return into;
     }
 
     private static float[] get(INDArray x, float[] into) {
-        FloatBuffer b = x.data().asNioFloat();
-        b.get(b.position(), into, 0, (int) x.length());
+        HeapArrays.read(x, into, 0, (int) x.length());
         return into;
     }
 
     private static void put(INDArray x, double[] from) {
-        DoubleBuffer b = x.data().asNioDouble();
-        b.put(b.position(), from, 0, (int) x.length());
+        HeapArrays.write(x, from, 0, (int) x.length());
     }
 
     private static void put(INDArray x, float[] from) {
-        FloatBuffer b = x.data().asNioFloat();
-        b.put(b.position(), from, 0, (int) x.length());
+        HeapArrays.write(x, from, 0, (int) x.length());
     }
 
     /** Heap copies of parameters, gradients and both moments, allocated on the first step. */
