@@ -34,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -158,26 +159,32 @@ public final class AnalyzerService implements AutoCloseable {
     return this;
   }
 
-  /** One life of the pipeline: producer first (its init aborts a crashed predecessor's transaction), then consumer. */
+  /**
+   * One life of the pipeline: producer first (its init aborts a crashed predecessor's transaction), then consumer.
+   * Both start steps block (initTransactions, then {@link #awaitPreviousSource}); subscribed on the worker, which
+   * runs them before its first batch.
+   */
   private Flux<AnalyzerStats.BatchCounts> pipeline() {
     return Flux.using(
             () -> new TransactionalPublisher(producerConfig()),
-            publisher -> {
-              awaitPreviousSource();
-              StateChangelog changelog = new StateChangelog(stateTopic, clientConfig, Duration.ofSeconds(60));
-              KafkaSource<RestoredState> source = KafkaSource.<RestoredState>builder()
-                  .consumerConfig(consumerConfig())
-                  .topics(inputs)
-                  .watermarks(Watermarks.ofBatches(4, maxPollRecords))
-                  .assignmentHandler(changelog)
-                  .build();
-              currentSource.set(source);
-              stats.lagFrom(source::lag);
-              return new AnalyzerPipeline(source, publisher, changelog, new RunStateStore(detectorConfig), stopPolicy,
-                  topK, stats, listener, worker, clock, chunks).run();
-            },
+            publisher -> Mono.fromRunnable(this::awaitPreviousSource)
+                .thenMany(Flux.defer(() -> newPipeline(publisher).run())),
             TransactionalPublisher::close)
         .subscribeOn(worker);
+  }
+
+  private AnalyzerPipeline newPipeline(TransactionalPublisher publisher) {
+    StateChangelog changelog = new StateChangelog(stateTopic, clientConfig, Duration.ofSeconds(60));
+    KafkaSource<RestoredState> source = KafkaSource.<RestoredState>builder()
+        .consumerConfig(consumerConfig())
+        .topics(inputs)
+        .watermarks(Watermarks.ofBatches(4, maxPollRecords))
+        .assignmentHandler(changelog)
+        .build();
+    currentSource.set(source);
+    stats.lagFrom(source::lag);
+    return new AnalyzerPipeline(source, publisher, changelog, new RunStateStore(detectorConfig), stopPolicy,
+        topK, stats, listener, worker, clock, chunks);
   }
 
   /**
