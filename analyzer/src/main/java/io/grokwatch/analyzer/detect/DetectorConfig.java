@@ -5,16 +5,17 @@ import io.grokwatch.events.config.SettingTable;
 import java.util.Map;
 
 /**
- * Thresholds, smoothing and windows of the {@link RunDetector}; immutable and validated on
- * construction, every error names the field and the value.
+ * Thresholds, smoothing and windows of the {@link RunDetector}; immutable, and validated by the
+ * builder ({@link #TABLE}'s rules), every error naming the field and the value.
  *
  * <pre>{@code
  * DetectorConfig c = DetectorConfig.builder().valThreshold(0.95).grokGapSteps(2000).build();
  * }</pre>
  *
- * <p>Each setting's default, rule, flag and meaning are defined once, in {@link #TABLE}; the settings
- * table in {@code analyzer/DETECTOR.md} is made from it ({@link DetectorConfigTable}) and explains the rules
- * that use them.
+ * <p>Each setting's default, rule, flag and meaning are defined once, in {@link #TABLE}.
+ * {@code analyzer/DETECTOR.md} explains the rules that use them; its settings table is made from
+ * {@link #TABLE} ({@link DetectorConfigTable}). The canonical constructor checks only the rule that
+ * spans two fields, so build through the builder or {@link SettingTable#create}.
  */
 public record DetectorConfig(
     double trainThreshold,

@@ -83,7 +83,7 @@ final class AnalyzerPipeline {
    * <p>The worker is the thread the blocking steps are for: each signal is subscribed on it here,
    * once, so a batch's steps all run there, back to back, with no hop between them. A hop per step
    * would let {@link AnalyzerService#close}, queued on the same thread, cancel a batch between
-   * publish and commit, where today it runs after the batch.
+   * publish and commit; this way it runs between batches.
    */
   Flux<AnalyzerStats.BatchCounts> run() {
     return source.receive()
