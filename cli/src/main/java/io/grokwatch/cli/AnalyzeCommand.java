@@ -1,6 +1,5 @@
 package io.grokwatch.cli;
 
-import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.kafka.AnalyzerService;
 import io.grokwatch.analyzer.kafka.AnalyzerStats;
 import io.grokwatch.analyzer.policy.StopPolicy;
@@ -26,7 +25,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch analyze}: the live analyzer service, until Ctrl-C. */
-@Command(name = "analyze",
+@Command(name = "analyze", modelTransformer = DetectorFlags.class,
     description = {
         "Watches grokwatch.metrics and grokwatch.embeddings live: detects each run's phase transitions and "
             + "alerts and publishes them (and structure analyses) on grokwatch.events, exactly once; bad records "
@@ -57,31 +56,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       description = "Send one STOP per run on grokwatch.control when the policy says so: grokked+N, memorized+N, steps=N.")
   String autoStop;
 
-  @Option(names = "--train-threshold", paramLabel = "ACC", defaultValue = "0.9",
-      description = "Train accuracy that defines t_train.")
-  double trainThreshold;
-
-  @Option(names = "--val-threshold", paramLabel = "ACC", defaultValue = "0.9",
-      description = "Validation accuracy that defines t_val.")
-  double valThreshold;
-
-  @Option(names = "--grok-gap", paramLabel = "STEPS", defaultValue = "1000",
-      description = "t_val - t_train at or above this is grokking, below it comprehension.")
-  long grokGap;
-
-  @Option(names = "--smoothing-window", paramLabel = "N", defaultValue = "3",
-      description = "Evaluations in the running median (odd; 1 turns smoothing off).")
-  int smoothingWindow;
-
-  @Option(names = "--jump-min-rise", paramLabel = "ACC", defaultValue = "0.1",
-      description = "Rise of validation accuracy above its memorized plateau that raises VAL_ACC_JUMP.")
-  double jumpMinRise;
-
-  @Option(names = "--stall-steps", paramLabel = "STEPS", defaultValue = "20000",
-      description = "Steps without progress that raise STALLED.")
-  long stallSteps;
-
-  @Option(names = "--max-poll-records", paramLabel = "N", defaultValue = "2000",
+  @Option(names = "--max-poll-records", paramLabel = "N", defaultValue = "" + AnalyzerService.DEFAULT_MAX_POLL_RECORDS,
       description = "Records per poll, hence per transaction at most.")
   int maxPollRecords;
 
@@ -97,7 +72,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     AnalyzerService.Builder config = AnalyzerService.builder()
         .clientConfig(kafka.clientProperties())
         .groupId(nonBlank("--group-id", groupId))
-        .detectorConfig(detectorConfig())
+        .detectorConfig(DetectorFlags.config(spec))
         .maxPollRecords(positive("--max-poll-records", maxPollRecords));
     if (instanceId != null) config.instanceId(nonBlank("--instance-id", instanceId));
     if (autoStop != null) config.stopPolicy(stopPolicy());
@@ -142,17 +117,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt(); // a stop request: the next awaitStop sees it and returns
       }
-    }
-  }
-
-  private DetectorConfig detectorConfig() {
-    try {
-      return DetectorConfig.builder()
-          .trainThreshold(trainThreshold).valThreshold(valThreshold).grokGapSteps(grokGap)
-          .smoothingWindow(smoothingWindow).jumpMinRise(jumpMinRise).stallSteps(stallSteps)
-          .build();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

@@ -24,14 +24,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch classify FILE.jsonl [--json]}: a recorded run's class, transitions and alerts. */
-@Command(name = "classify",
+@Command(name = "classify", modelTransformer = DetectorFlags.class,
     description = {
         "Classifies a recorded run (Liu et al. 2022: comprehension, grokking, memorization, confusion) with the "
             + "analyzer's detector, the same code that watches live runs, and prints t_train, t_val, the delay, "
             + "every transition (the step it happened at and the step it was detected at) and the alerts.",
         "FILE.jsonl holds one record per line as on the wire; step records are used, other records are skipped. "
             + "Lines that are not valid records are skipped with a warning on stderr naming the line and field "
-            + "(a log may end in a truncated line). A file with several runs prints each."})
+            + "(a log may end in a truncated line). A file with several runs prints each.",
+        "The detector flags are those of grokwatch analyze, so a recorded run classifies as it did live."})
 public final class ClassifyCommand implements Callable<Integer> {
 
   /** Bad lines named one by one on stderr; the rest are only counted. */
@@ -49,6 +50,7 @@ public final class ClassifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DetectorConfig config = DetectorFlags.config(spec);
     if (!Files.isRegularFile(file)) {
       throw new ParameterException(spec.commandLine(), "FILE.jsonl " + file + ": no such file; pass a recorded run");
     }
@@ -58,7 +60,7 @@ public final class ClassifyCommand implements Callable<Integer> {
       throw new IllegalStateException(file + " holds no step records (" + read.badLines().size() + " bad lines, "
           + read.otherRecords() + " other records); pass a .jsonl of step records as the trainer writes them");
     }
-    Map<String, RunSummary> summaries = OfflineClassifier.classifyAll(read.steps(), DetectorConfig.defaults());
+    Map<String, RunSummary> summaries = OfflineClassifier.classifyAll(read.steps(), config);
     PrintWriter out = spec.commandLine().getOut();
     boolean first = true;
     for (RunSummary s : summaries.values()) {

@@ -77,6 +77,26 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void detectorFlagsComeFromTheTableWithTheirOldNames() throws Exception {
+    Path f = write("run.jsonl", grokkingLines("rec-3"));
+    for (String flag : List.of("--grok-gap", "--grok-gap-steps")) {
+      CliRun r = CliRun.grokwatch("classify", f.toString(), flag, "100000");
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.out()).as(flag).startsWith("run rec-3: COMPREHENSION\n");
+    }
+    CliRun window = CliRun.grokwatch("classify", f.toString(), "--smoothing-window", "4");
+    assertThat(window.exitCode()).isEqualTo(2);
+    assertThat(window.err()).contains("detector config smoothingWindow=4: must be an odd number >= 1");
+    CliRun notANumber = CliRun.grokwatch("classify", f.toString(), "--stall-steps", "many");
+    assertThat(notANumber.exitCode()).isEqualTo(2);
+    assertThat(notANumber.err()).contains("--stall-steps must be an integer, got 'many'");
+
+    CliRun help = CliRun.grokwatch("analyze", "--help");
+    assertThat(help.out()).contains("--grok-gap, --grok-gap-steps=STEPS").contains("(default: 1000)")
+        .contains("--stall-loss-rel-delta=FRACTION");
+  }
+
+  @Test
   void badLinesAreSkippedWithAWarningNamingLineAndField() throws Exception {
     List<String> lines = new ArrayList<>(grokkingLines("rec-3"));
     Path clean = write("clean.jsonl", lines);

@@ -1,6 +1,11 @@
 package io.grokwatch.events;
 
-/** Live phase of one run, as defined in DESIGN.md "Phases". */
+/**
+ * Live phase of one run; the transitions between phases are the table in analyzer/DETECTOR.md ("Classify").
+ *
+ * <p>Append only: the ordinal is stored in the changelog; add new constants at the end, never reorder or remove
+ * (the analyzer's StoredStateCompatibilityTest holds the order). Events carry the name, so never rename either.
+ */
 public enum Phase {
   /** Neither accuracy has reached its threshold. */
   FITTING,

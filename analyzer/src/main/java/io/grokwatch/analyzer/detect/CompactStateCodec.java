@@ -30,6 +30,7 @@ public final class CompactStateCodec {
   /** First byte of the encoding; JSON states start with '{' (0x7B), so the two never mix up. */
   static final byte VERSION_1 = 1;
 
+  // Phase and AlertKind are written by ordinal: both enums are append only (StoredStateCompatibilityTest).
   private static final Phase[] PHASES = Phase.values();
   private static final AlertKind[] ALERT_KINDS = AlertKind.values();
 

@@ -34,7 +34,7 @@ import java.util.function.ToDoubleFunction;
  *   <li><b>smooth</b>: each committed evaluation gets the median of train accuracy, validation
  *       accuracy and train loss over {@code smoothingWindow} committed evaluations centred on it,
  *       once the evaluations after it have been committed. Non-finite losses skip this step.
- *   <li><b>classify</b>: the smoothed point drives the phase machine of DESIGN.md "Phases" and the
+ *   <li><b>classify</b>: the smoothed point drives the phase machine of analyzer/DETECTOR.md ("Classify") and the
  *       alerts. A transition's {@code step} is the smoothed point's step (where it happened); its
  *       {@code detectedStep} is the newest step in the window that confirmed it, so both depend only
  *       on the committed sequence, never on arrival order; {@code detectedTime} is the caller's clock.

@@ -13,6 +13,7 @@ import java.util.Map;
  *     [--group-id G] [--instance-id I] [--max-poll-records N] [--auto-stop grokked+500]
  * </pre>
  *
+ * {@code --max-poll-records} defaults to {@value AnalyzerService#DEFAULT_MAX_POLL_RECORDS}, as in the CLI.
  * Prints {@code started <instance>} once the pipeline is subscribed and a stats line every
  * {@code --stats-every-ms} (default 1000); SIGTERM closes the service cleanly.
  */

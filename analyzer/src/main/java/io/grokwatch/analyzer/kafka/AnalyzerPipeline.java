@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -78,6 +79,11 @@ final class AnalyzerPipeline {
    * handled one at a time on the worker thread, which owns the per-run state and the producer;
    * the next is requested only when the previous is done (prefetch 0), so what arrives while a
    * batch is being committed is handed over as one next batch, in one transaction.
+   *
+   * <p>The worker is the thread the blocking steps are for: each signal is subscribed on it here,
+   * once, so a batch's steps all run there, back to back, with no hop between them. A hop per step
+   * would let {@link AnalyzerService#close}, queued on the same thread, cancel a batch between
+   * publish and commit; this way it runs between batches.
    */
   Flux<AnalyzerStats.BatchCounts> run() {
     return source.receive()
@@ -101,25 +107,34 @@ final class AnalyzerPipeline {
     return process(batch).doFinally(s -> source.finished(batch));
   }
 
-  /** One poll batch, one transaction. */
+  /** One poll batch, one transaction; the steps that block are {@link #blocking} steps. */
   private Mono<AnalyzerStats.BatchCounts> process(SourceSignal.Batch<RestoredState> batch) {
-    return Mono.just(batch)
-        .map(this::decode)
+    return blocking(() -> decode(batch))
         .map(decoded -> routeByRun(decoded, batch))
-        .map(this::detect)
-        .map(this::publish)
-        .map(published -> commit(batch, published))
+        .flatMap(routed -> blocking(() -> detect(routed)))
+        .flatMap(detected -> blocking(() -> publish(detected)))
+        .flatMap(published -> blocking(() -> commit(batch, published)))
         .doOnNext(this::report)
         .map(Committed::counts)
-        .onErrorResume(e -> {
-          publisher.abortQuietly();
-          return Mono.error(e);
-        });
+        .onErrorResume(e -> blocking(publisher::abortQuietly).then(Mono.error(e)));
+  }
+
+  /**
+   * A step that blocks the calling thread: it waits for the {@link ChunkRunner}'s helper threads
+   * or for the broker (sends, commit, abort). It runs where the batch was subscribed, the worker
+   * ({@link #run}), which exists to wait like this; no event loop or poll thread waits with it.
+   */
+  private static <T> Mono<T> blocking(Callable<T> step) {
+    return Mono.fromCallable(step);
+  }
+
+  private static Mono<Void> blocking(Runnable step) {
+    return Mono.fromRunnable(step);
   }
 
   // ------------------------------------------------------------------ step: decode
 
-  /** Every record decoded and validated; bad ones become DLQ records, never exceptions. */
+  /** Every record decoded and validated; bad ones become DLQ records, never exceptions. Blocks: waits for the chunks. */
   private List<Decoded> decode(SourceSignal.Batch<RestoredState> batch) {
     long now = clock.millis();
     List<ConsumerRecord<String, byte[]>> records = batch.records();
@@ -186,7 +201,7 @@ final class AnalyzerPipeline {
   /**
    * Feeds each run's inputs to its detector. Runs are independent, so a big batch's runs are
    * split over the {@link ChunkRunner}'s threads; the outputs are then joined in run order, the
-   * same order a single thread would give.
+   * same order a single thread would give. Blocks: waits for the chunks.
    */
   private Detected detect(Routed routed) {
     long now = clock.millis();
@@ -267,7 +282,7 @@ final class AnalyzerPipeline {
 
   // ------------------------------------------------------------------ step: publish
 
-  /** Sends the batch's outputs and the touched runs' state inside a new transaction. */
+  /** Sends the batch's outputs and the touched runs' state inside a new transaction. May block in send(). */
   private Detected publish(Detected d) {
     List<ProducerRecord<String, byte[]>> records =
         new ArrayList<>(d.events().size() + d.controls().size() + d.dlq().size() + d.touched().size());
@@ -288,7 +303,7 @@ final class AnalyzerPipeline {
   /** A committed batch: what it wrote and its counts. */
   private record Committed(Detected detected, AnalyzerStats.BatchCounts counts) {}
 
-  /** Adds the input offsets to the transaction and commits it: outputs, state and offsets at once. */
+  /** Adds the input offsets to the transaction and commits it: outputs, state and offsets at once. Blocks until committed. */
   private Committed commit(SourceSignal.Batch<RestoredState> batch, Detected d) {
     publisher.commit(batch.nextOffsets(), batch.group());
     long transitions = d.events().stream().filter(e -> e instanceof Transition).count();

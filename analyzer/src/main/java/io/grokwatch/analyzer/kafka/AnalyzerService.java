@@ -2,6 +2,7 @@ package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.Topics;
 import java.net.InetAddress;
@@ -33,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -63,6 +65,8 @@ import reactor.util.retry.Retry;
 public final class AnalyzerService implements AutoCloseable {
   /** The consumer group of the analyzer unless told otherwise. */
   public static final String DEFAULT_GROUP_ID = "grokwatch-analyzer";
+  /** Records per poll, hence per transaction at most, unless told otherwise. */
+  public static final int DEFAULT_MAX_POLL_RECORDS = 2000;
 
   private static final Logger log = LoggerFactory.getLogger(AnalyzerService.class);
 
@@ -155,26 +159,32 @@ public final class AnalyzerService implements AutoCloseable {
     return this;
   }
 
-  /** One life of the pipeline: producer first (its init aborts a crashed predecessor's transaction), then consumer. */
+  /**
+   * One life of the pipeline: producer first (its init aborts a crashed predecessor's transaction), then consumer.
+   * Both start steps block (initTransactions, then {@link #awaitPreviousSource}); subscribed on the worker, which
+   * runs them before its first batch.
+   */
   private Flux<AnalyzerStats.BatchCounts> pipeline() {
     return Flux.using(
             () -> new TransactionalPublisher(producerConfig()),
-            publisher -> {
-              awaitPreviousSource();
-              StateChangelog changelog = new StateChangelog(stateTopic, clientConfig, Duration.ofSeconds(60));
-              KafkaSource<RestoredState> source = KafkaSource.<RestoredState>builder()
-                  .consumerConfig(consumerConfig())
-                  .topics(inputs)
-                  .watermarks(Watermarks.ofBatches(4, maxPollRecords))
-                  .assignmentHandler(changelog)
-                  .build();
-              currentSource.set(source);
-              stats.lagFrom(source::lag);
-              return new AnalyzerPipeline(source, publisher, changelog, new RunStateStore(detectorConfig), stopPolicy,
-                  topK, stats, listener, worker, clock, chunks).run();
-            },
+            publisher -> Mono.fromRunnable(this::awaitPreviousSource)
+                .thenMany(Flux.defer(() -> newPipeline(publisher).run())),
             TransactionalPublisher::close)
         .subscribeOn(worker);
+  }
+
+  private AnalyzerPipeline newPipeline(TransactionalPublisher publisher) {
+    StateChangelog changelog = new StateChangelog(stateTopic, clientConfig, Duration.ofSeconds(60));
+    KafkaSource<RestoredState> source = KafkaSource.<RestoredState>builder()
+        .consumerConfig(consumerConfig())
+        .topics(inputs)
+        .watermarks(Watermarks.ofBatches(4, maxPollRecords))
+        .assignmentHandler(changelog)
+        .build();
+    currentSource.set(source);
+    stats.lagFrom(source::lag);
+    return new AnalyzerPipeline(source, publisher, changelog, new RunStateStore(detectorConfig), stopPolicy,
+        topK, stats, listener, worker, clock, chunks);
   }
 
   /**
@@ -319,8 +329,8 @@ public final class AnalyzerService implements AutoCloseable {
     private String instanceId;
     private DetectorConfig detectorConfig = DetectorConfig.defaults();
     private StopPolicy stopPolicy;
-    private int topK = 5;
-    private int maxPollRecords = 2000;
+    private int topK = StructureAnalyzer.DEFAULT_TOP_K;
+    private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
     private int lingerMs = 5;
     private int detectThreads = Runtime.getRuntime().availableProcessors();
     private boolean embeddings = true;
@@ -382,14 +392,14 @@ public final class AnalyzerService implements AutoCloseable {
       return this;
     }
 
-    /** Key frequencies reported per structure analysis; default 5. */
+    /** Key frequencies reported per structure analysis; default {@value StructureAnalyzer#DEFAULT_TOP_K}. */
     public Builder topK(int topK) {
       if (topK < 1) throw new IllegalArgumentException("topK must be >= 1, got " + topK);
       this.topK = topK;
       return this;
     }
 
-    /** Records per poll, hence per transaction at most; default 2000. */
+    /** Records per poll, hence per transaction at most; default {@value AnalyzerService#DEFAULT_MAX_POLL_RECORDS}. */
     public Builder maxPollRecords(int n) {
       if (n < 1) throw new IllegalArgumentException("maxPollRecords must be >= 1, got " + n);
       this.maxPollRecords = n;

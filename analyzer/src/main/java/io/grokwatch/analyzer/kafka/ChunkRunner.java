@@ -55,6 +55,7 @@ final class ChunkRunner implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
     }
+    // Blocks the caller, the analyzer's worker thread (see AnalyzerPipeline.blocking), until every chunk is done.
     for (Future<?> f : others) {
       try {
         f.get();

@@ -15,7 +15,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The transactional producer of one pipeline: one transaction per poll batch, holding the
  * batch's outputs, its state updates and its input offsets. Creating it calls
  * {@code initTransactions()}, which fences an earlier producer with the same transactional.id
- * (this instance before a crash) and aborts its open transaction. Used by one thread.
+ * (this instance before a crash) and aborts its open transaction. Used by one thread, the
+ * analyzer's worker: init, offsets, commit and abort wait for the broker, and that thread exists to wait.
  */
 final class TransactionalPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
@@ -24,7 +25,7 @@ final class TransactionalPublisher implements AutoCloseable {
   TransactionalPublisher(Map<String, Object> producerConfig) {
     this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
     try {
-      producer.initTransactions();
+      producer.initTransactions(); // blocks until the broker has fenced the predecessor (max.block.ms)
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
       throw e;
@@ -33,8 +34,9 @@ final class TransactionalPublisher implements AutoCloseable {
 
   /** Begins the batch's transaction and sends its records (asynchronously; errors surface at commit). */
   void publish(List<ProducerRecord<String, byte[]>> records) {
-    producer.beginTransaction();
+    producer.beginTransaction(); // local, no broker round trip
     open = true;
+    // send() blocks (up to max.block.ms) only for a topic's first metadata or a full buffer
     for (ProducerRecord<String, byte[]> r : records) producer.send(r);
   }
 
@@ -44,8 +46,8 @@ final class TransactionalPublisher implements AutoCloseable {
    * the commit fails, so a batch whose partitions moved on cannot commit.
    */
   void commit(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
-    producer.sendOffsetsToTransaction(offsets, group);
-    producer.commitTransaction();
+    producer.sendOffsetsToTransaction(offsets, group); // blocks until the coordinator has the offsets
+    producer.commitTransaction(); // blocks until the broker has committed (or fails it)
     open = false;
   }
 

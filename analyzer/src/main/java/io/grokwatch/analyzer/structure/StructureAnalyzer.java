@@ -8,7 +8,7 @@ import io.grokwatch.events.StructureAnalysis;
  * Z_p, and PCA for any task. Pure Java, deterministic.
  *
  * <pre>{@code
- * StructureAnalysis a = StructureAnalyzer.analyze(snapshot, 5, System.currentTimeMillis());
+ * StructureAnalysis a = StructureAnalyzer.analyze(snapshot, StructureAnalyzer.DEFAULT_TOP_K, System.currentTimeMillis());
  * a.keyFrequencies(); a.fourierTopKShare(); a.rqi(); a.pcaExplained(); a.pca2d();
  * }</pre>
  *
@@ -18,6 +18,12 @@ import io.grokwatch.events.StructureAnalysis;
  * (a diverged run) gets NaN and empty results throughout.
  */
 public final class StructureAnalyzer {
+  /**
+   * Key frequencies reported unless told otherwise (live analyzer, reports, demo): a grokked modular-addition
+   * network uses a handful (Nanda et al. 2023 found 5 for p = 113).
+   */
+  public static final int DEFAULT_TOP_K = 5;
+
   private StructureAnalyzer() {}
 
   /**

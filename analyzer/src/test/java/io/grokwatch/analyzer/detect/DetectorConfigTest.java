@@ -3,9 +3,12 @@ package io.grokwatch.analyzer.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grokwatch.events.config.Setting;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DetectorConfigTest {
@@ -22,9 +25,30 @@ class DetectorConfigTest {
   void detectorMdHoldsTheGeneratedTableOfEverySetting() throws IOException {
     String md = Files.readString(Path.of("DETECTOR.md"));
     String table = DetectorConfigTable.markdown();
-    assertThat(md).contains(table);
+    String begin = "<!-- BEGIN generated settings table -->\n";
+    String inFile = md.substring(md.indexOf(begin) + begin.length(), md.indexOf("<!-- END generated settings table -->"));
+    assertThat(inFile).as("DETECTOR.md's settings table; paste DetectorConfigTable.markdown() there").isEqualTo(table);
     assertThat(table.lines().count()).isEqualTo(2 + DetectorConfig.class.getRecordComponents().length);
     assertThat(table).contains("| `divergenceLossCeiling` | `1e4` |").contains("| `stallSteps` | `20000` |");
+  }
+
+  @Test
+  void eachTypedSetterSetsItsOwnSetting() throws ReflectiveOperationException {
+    // every value differs from its default and passes its rules
+    DetectorConfig other = new DetectorConfig(0.8, 0.85, 500, 5, 2, 0.2, 0.05, 1e3, 50, 0.2, 1000, 0.02, 0.1);
+    Map<String, Object> otherValues = DetectorConfig.TABLE.values(other);
+    for (Setting<?> s : DetectorConfig.TABLE.settings()) {
+      Method setter = DetectorConfig.Builder.class.getMethod(s.name(), s.type());
+      DetectorConfig.Builder b = DetectorConfig.builder();
+      setter.invoke(b, otherValues.get(s.name()));
+      Map<String, Object> expected = DetectorConfig.TABLE.defaults();
+      expected.put(s.name(), otherValues.get(s.name()));
+      assertThat(DetectorConfig.TABLE.values(b.build())).as(s.name()).isEqualTo(expected);
+    }
+    assertThat(DetectorConfig.defaults().toBuilder().set("stallSteps", 5L).build().stallSteps()).isEqualTo(5);
+    assertThatThrownBy(() -> DetectorConfig.builder().set("stalSteps", 5L)).hasMessageStartingWith("unknown setting 'stalSteps'");
+    assertThatThrownBy(() -> DetectorConfig.builder().set("stallSteps", 5).build())
+        .hasMessage("detector config stallSteps=5: must be of type long, not Integer");
   }
 
   @Test

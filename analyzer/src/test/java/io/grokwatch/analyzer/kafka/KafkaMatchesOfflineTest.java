@@ -82,7 +82,7 @@ class KafkaMatchesOfflineTest {
         .filter(e -> e instanceof StructureAnalysis).map(e -> (StructureAnalysis) e).collect(Collectors.toList());
     assertThat(analyses).hasSize(snapshots.size());
     for (int k = 0; k < snapshots.size(); k++) {
-      StructureAnalysis direct = StructureAnalyzer.analyze(snapshots.get(k), 5, analyses.get(k).time());
+      StructureAnalysis direct = StructureAnalyzer.analyze(snapshots.get(k), StructureAnalyzer.DEFAULT_TOP_K, analyses.get(k).time());
       assertThat(analyses.get(k)).isEqualTo(direct);
     }
     // The listener heard exactly the committed outputs of these runs.

@@ -187,6 +187,19 @@ public final class Setting<T> {
     return test.test((T) value) ? null : rule;
   }
 
+  /** Whether the value is of this setting's Java type (boxed: an int setting holds Integers), so its rule can read it. */
+  public boolean holds(Object value) {
+    return switch (kind) {
+      case INT -> value instanceof Integer;
+      case LONG -> value instanceof Long;
+      case DOUBLE -> value instanceof Double;
+      case BOOLEAN -> value instanceof Boolean;
+      case STRING -> value instanceof String;
+      case ENUM -> type.isInstance(value);
+      case INT_LIST -> value instanceof List<?> l && l.stream().allMatch(e -> e instanceof Integer);
+    };
+  }
+
   /** A value as the docs and help show it. */
   @SuppressWarnings("unchecked")
   public String print(Object value) {

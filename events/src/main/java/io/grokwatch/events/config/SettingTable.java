@@ -132,6 +132,11 @@ public final class SettingTable<R extends Record> {
       if (!values.containsKey(s.name())) throw new IllegalArgumentException("setting '" + s.name() + "' has no value");
       Object v = values.get(s.name());
       if (v == null) throw new IllegalArgumentException(errors.message(s.name(), null, "must be set"));
+      // a rule cast to the wrong type would throw ClassCastException, which says nothing about the setting
+      if (!s.holds(v)) {
+        throw new IllegalArgumentException(errors.message(s.name(), v, "must be of type " + s.type().getSimpleName()
+            + ", not " + v.getClass().getSimpleName()));
+      }
       check(s.name(), v);
       args[i] = v;
     }

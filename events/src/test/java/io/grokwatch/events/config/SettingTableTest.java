@@ -30,6 +30,9 @@ class SettingTableTest {
     Map<String, Object> bad = t.defaults();
     bad.put("size", 0);
     assertThatThrownBy(() -> t.create(bad)).isInstanceOf(IllegalArgumentException.class).hasMessage("size must be >= 1, got 0");
+    bad.put("size", 2L);
+    assertThatThrownBy(() -> t.create(bad)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("size must be of type int, not Long, got 2");
   }
 
   @Test
