@@ -2,6 +2,7 @@ package io.grokwatch.cli;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.bridge.MetricsBridge;
 import io.grokwatch.cli.demo.DemoServices;
 import io.grokwatch.cli.demo.EventsWatcher;
@@ -155,7 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
 
       RunRecords records = KafkaRunReader.builder().clientProperties(services.kafka()).run(run)
           .timeout(REPORT_READ_TIMEOUT).build().read();
-      ReportModel model = new ReportAssembler(DetectorConfig.defaults(), 5, ReportAssembler.DEFAULT_MAX_POINTS).assemble(records);
+      ReportModel model = new ReportAssembler(DetectorConfig.defaults(), StructureAnalyzer.DEFAULT_TOP_K, ReportAssembler.DEFAULT_MAX_POINTS).assemble(records);
       Path report = ReportWriter.builder().build().write(model, reportDir.resolve(ReportWriter.fileName(run)));
       long grokMillis = endedAtMillis.get();
       printSummary(out, model, grokMillis < 0 ? -1 : grokMillis - started, System.currentTimeMillis() - started, report);

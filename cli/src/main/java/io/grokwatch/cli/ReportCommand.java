@@ -1,5 +1,6 @@
 package io.grokwatch.cli;
 
+import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunSummary;
 import io.grokwatch.cli.report.JsonlRunReader;
@@ -22,7 +23,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch report}: one self-contained HTML page about one run, from a .jsonl file or Kafka. */
-@Command(name = "report",
+@Command(name = "report", modelTransformer = DetectorFlags.class,
     description = {
         "Writes one self-contained HTML report of a run: train/val accuracy and loss against step (log axis) "
             + "with the phases shaded and transitions marked, weight norm, the Fourier spectrum, PCA and key-frequency "
@@ -55,7 +56,7 @@ public final class ReportCommand implements Callable<Integer> {
       description = "How long reading the run from Kafka may take.")
   int timeoutSeconds;
 
-  @Option(names = "--top-k", paramLabel = "K", defaultValue = "5",
+  @Option(names = "--top-k", paramLabel = "K", defaultValue = "" + StructureAnalyzer.DEFAULT_TOP_K,
       description = "Key Fourier frequencies counted in the structure analysis (the live analyzer's default).")
   int topK;
 
@@ -80,7 +81,7 @@ public final class ReportCommand implements Callable<Integer> {
           .build()
           .read();
     }
-    ReportModel model = new ReportAssembler(DetectorConfig.defaults(), topK, maxPoints).assemble(records);
+    ReportModel model = new ReportAssembler(DetectorFlags.config(spec), topK, maxPoints).assemble(records);
     Path target = output != null ? output : reportDir.resolve(ReportWriter.fileName(records.run()));
     Path written = ReportWriter.builder().build().write(model, target);
     out.println(summaryLine(model));
