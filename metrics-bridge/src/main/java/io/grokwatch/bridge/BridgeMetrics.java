@@ -7,9 +7,16 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
+import io.prometheus.metrics.core.metrics.StatefulMetric;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Every metric the bridge exports, each defined once; see METRICS.md for the table.
@@ -17,8 +24,12 @@ import java.util.List;
  * <p>Writers: the poll thread (per-run series and counters) and the lag monitor thread (consumer
  * lag). Readers: the HTTP server's scrape threads. The Prometheus metric classes are safe for
  * that mix, so this class holds no lock of its own.
+ *
+ * <p>Per-run metrics are made only through {@link #perRun}, which also enrols them in
+ * {@link #remove}: a new per-run metric leaves with its run without a second list to keep.
  */
 final class BridgeMetrics {
+  /** Label names every per-run metric starts with; extra labels (phase, provenance) follow. */
   static final String[] RUN_LABELS = {"run", "task", "model"};
 
   private static final Unit STEPS = new Unit("steps");
@@ -57,105 +68,76 @@ final class BridgeMetrics {
   private final Gauge up;
   private final Gauge kafkaReachable;
 
+  private final PrometheusRegistry registry;
+  /** Every per-run metric, enrolled by {@link #perRun}; {@link #remove} walks it. */
+  private final List<PerRunMetric> perRunMetrics = new ArrayList<>();
+
   BridgeMetrics(PrometheusRegistry registry) {
-    trainAccuracy = Gauge.builder()
+    this.registry = registry;
+    trainAccuracy = perRun(Gauge.builder()
         .name("grokwatch_run_train_accuracy_ratio")
         .help("Training accuracy of the run's last step record")
-        .unit(Unit.RATIO)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    valAccuracy = Gauge.builder()
+        .unit(Unit.RATIO));
+    valAccuracy = perRun(Gauge.builder()
         .name("grokwatch_run_val_accuracy_ratio")
         .help("Validation accuracy of the run's last step record")
-        .unit(Unit.RATIO)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    trainLoss = Gauge.builder()
+        .unit(Unit.RATIO));
+    trainLoss = perRun(Gauge.builder()
         .name("grokwatch_run_train_loss")
-        .help("Training loss of the run's last step record; NaN or Inf when the run diverged")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    valLoss = Gauge.builder()
+        .help("Training loss of the run's last step record; NaN or Inf when the run diverged"));
+    valLoss = perRun(Gauge.builder()
         .name("grokwatch_run_val_loss")
-        .help("Validation loss of the run's last step record; NaN or Inf when the run diverged")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    weightNorm = Gauge.builder()
+        .help("Validation loss of the run's last step record; NaN or Inf when the run diverged"));
+    weightNorm = perRun(Gauge.builder()
         .name("grokwatch_run_weight_norm")
-        .help("Total L2 norm of the run's parameters at its last step record that carried it")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    weightDistance = Gauge.builder()
+        .help("Total L2 norm of the run's parameters at its last step record that carried it"));
+    weightDistance = perRun(Gauge.builder()
         .name("grokwatch_run_weight_distance_ratio")
         .help("Relative L2 distance of the run's parameters from their initialisation")
-        .unit(Unit.RATIO)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    step = Gauge.builder()
+        .unit(Unit.RATIO));
+    step = perRun(Gauge.builder()
         .name("grokwatch_run_step")
-        .help("Step of the run's last step record")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    stepsPerSecond = Gauge.builder()
+        .help("Step of the run's last step record"));
+    stepsPerSecond = perRun(Gauge.builder()
         .name("grokwatch_run_steps_per_second")
         .help("Training throughput: reported by the trainer, or derived from the last two timed step records")
-        .unit(STEPS_PER_SECOND)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    phase = Gauge.builder()
+        .unit(STEPS_PER_SECOND));
+    phase = perRun(Gauge.builder()
         .name("grokwatch_run_phase")
-        .help("1 for the run's current live phase (from the analyzer's transitions), 0 for the others")
-        .labelNames("run", "task", "model", "phase")
-        .register(registry);
-    memorizedStep = Gauge.builder()
+        .help("1 for the run's current live phase (from the analyzer's transitions), 0 for the others"),
+        BridgeMetrics::phaseSeries, "phase");
+    memorizedStep = perRun(Gauge.builder()
         .name("grokwatch_run_memorized_step")
-        .help("Step at which the run entered MEMORIZED; absent until it did")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    grokkedStep = Gauge.builder()
+        .help("Step at which the run entered MEMORIZED; absent until it did"));
+    grokkedStep = perRun(Gauge.builder()
         .name("grokwatch_run_grokked_step")
-        .help("Step at which the run entered GROKKED; absent until it did")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    grokkingDelay = Gauge.builder()
+        .help("Step at which the run entered GROKKED; absent until it did"));
+    grokkingDelay = perRun(Gauge.builder()
         .name("grokwatch_run_grokking_delay_steps")
         .help("Steps from MEMORIZED to GROKKED; absent until both are known")
-        .unit(STEPS)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    fourierTopKEnergy = Gauge.builder()
+        .unit(STEPS));
+    fourierTopKEnergy = perRun(Gauge.builder()
         .name("grokwatch_run_fourier_topk_energy_ratio")
         .help("Share of the embeddings' non-constant Fourier energy in the top-k key frequencies")
-        .unit(Unit.RATIO)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    rqi = Gauge.builder()
+        .unit(Unit.RATIO));
+    rqi = perRun(Gauge.builder()
         .name("grokwatch_run_rqi_ratio")
         .help("Representation quality index (Liu et al. 2022) of the run's last structure analysis")
-        .unit(Unit.RATIO)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    stalled = Gauge.builder()
+        .unit(Unit.RATIO));
+    stalled = perRun(Gauge.builder()
         .name("grokwatch_run_stalled")
-        .help("1 after a STALLED alert until a later step shows progress, else 0")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    finished = Gauge.builder()
+        .help("1 after a STALLED alert until a later step shows progress, else 0"));
+    finished = perRun(Gauge.builder()
         .name("grokwatch_run_finished")
-        .help("1 once the run's run_finished record was seen, else 0")
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    lastUpdate = Gauge.builder()
+        .help("1 once the run's run_finished record was seen, else 0"));
+    lastUpdate = perRun(Gauge.builder()
         .name("grokwatch_run_last_update_timestamp_seconds")
         .help("When the bridge consumed the run's last record (Unix time)")
-        .unit(Unit.SECONDS)
-        .labelNames(RUN_LABELS)
-        .register(registry);
-    runInfo = Info.builder()
+        .unit(Unit.SECONDS));
+    runInfo = perRun(Info.builder()
         .name("grokwatch_run_info")
-        .help("Provenance of a run from its run_started record")
-        .labelNames("run", "task", "model", "backend", "version", "seed")
-        .register(registry);
+        .help("Provenance of a run from its run_started record"),
+        view -> view.info().started() ? List.<String[]>of(infoLabels(view)) : List.of(), "backend", "version", "seed");
     transitions = Counter.builder()
         .name("grokwatch_transitions_total")
         .help("Phase transitions consumed, by the phase entered")
@@ -249,19 +231,15 @@ final class BridgeMetrics {
     }
   }
 
-  /** Removes every series of a run's view, so a finished or silent run stops costing cardinality. */
+  /**
+   * Removes every series of a run's view from every per-run metric, so a finished or silent run
+   * stops costing cardinality.
+   */
   void remove(RunView view) {
-    String[] labels = view.labels();
-    for (Gauge g : List.of(trainAccuracy, valAccuracy, trainLoss, valLoss, weightNorm, weightDistance, step,
-        stepsPerSecond, memorizedStep, grokkedStep, grokkingDelay, fourierTopKEnergy, rqi, stalled, finished,
-        lastUpdate)) {
-      g.remove(labels);
-    }
-    for (Phase p : Phase.values()) {
-      phase.remove(labels[0], labels[1], labels[2], p.name());
-    }
-    if (view.info().started()) {
-      runInfo.remove(infoLabels(view));
+    for (PerRunMetric metric : perRunMetrics) {
+      for (String[] labelValues : metric.seriesOfRun().apply(view)) {
+        metric.removeSeries().accept(labelValues);
+      }
     }
   }
 
@@ -303,6 +281,44 @@ final class BridgeMetrics {
 
   void setUp(boolean isUp) {
     up.set(isUp ? 1 : 0);
+  }
+
+  /** Registers a per-run metric labelled run, task, model; {@link #remove} removes its series with the run. */
+  private <M extends MetricWithFixedMetadata> M perRun(MetricWithFixedMetadata.Builder<?, M> builder) {
+    // <String[]>: without it List.of would spread the array into a List<String>.
+    return perRun(builder, view -> List.<String[]>of(view.labels()));
+  }
+
+  /**
+   * Registers a per-run metric labelled run, task, model, then {@code extraLabels}, and enrols it
+   * in {@link #remove}. {@code seriesOfRun} gives the label values of every series a run can have
+   * in it; removing exactly those costs one lookup each, where a scan would visit every run's.
+   */
+  private <M extends MetricWithFixedMetadata> M perRun(MetricWithFixedMetadata.Builder<?, M> builder,
+      Function<RunView, List<String[]>> seriesOfRun, String... extraLabels) {
+    String[] labelNames = Stream.concat(Arrays.stream(RUN_LABELS), Arrays.stream(extraLabels)).toArray(String[]::new);
+    M metric = builder.labelNames(labelNames).register(registry);
+    perRunMetrics.add(new PerRunMetric(seriesRemover(metric), seriesOfRun));
+    return metric;
+  }
+
+  /** The metric's remove(labelValues): Info has one of its own, not StatefulMetric's. */
+  private static Consumer<String[]> seriesRemover(MetricWithFixedMetadata metric) {
+    if (metric instanceof StatefulMetric<?, ?> stateful) return stateful::remove;
+    if (metric instanceof Info info) return info::remove;
+    throw new IllegalArgumentException(metric.getPrometheusName() + " is a " + metric.getClass().getSimpleName()
+        + ", which cannot remove series by label values, so it cannot be a per-run metric");
+  }
+
+  /** A per-run metric's remove(labelValues) and the label values of a run's series in it. */
+  private record PerRunMetric(Consumer<String[]> removeSeries, Function<RunView, List<String[]>> seriesOfRun) {}
+
+  /** The run's series of grokwatch_run_phase: one per phase, as {@link #show} writes them. */
+  private static List<String[]> phaseSeries(RunView view) {
+    String[] labels = view.labels();
+    return Arrays.stream(Phase.values())
+        .map(p -> new String[] {labels[0], labels[1], labels[2], p.name()})
+        .toList();
   }
 
   private static void setIfKnown(Gauge gauge, String[] labels, Number value) {
