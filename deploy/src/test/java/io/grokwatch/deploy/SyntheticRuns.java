@@ -2,6 +2,7 @@ package io.grokwatch.deploy;
 
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventSerde;
@@ -130,9 +131,9 @@ final class SyntheticRuns implements AutoCloseable {
       int partitions = admin.describeTopics(java.util.List.of(Topics.EMBEDDINGS)).allTopicNames().get()
           .get(Topics.EMBEDDINGS).partitions().size();
       for (int i = 0; i < partitions; i++) fromStart.put(new TopicPartition(Topics.EMBEDDINGS, i), new OffsetAndMetadata(0));
-      admin.alterConsumerGroupOffsets("grokwatch-analyzer", fromStart).all().get();
+      admin.alterConsumerGroupOffsets(ConsumerGroups.ANALYZER, fromStart).all().get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot commit offsets for grokwatch-analyzer: " + e.getCause(), e);
+      throw new IllegalStateException("cannot commit offsets for " + ConsumerGroups.ANALYZER + ": " + e.getCause(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -1,5 +1,6 @@
 package io.grokwatch.bridge;
 
+import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Topics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -41,9 +42,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class MetricsBridge implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9464;
-  public static final String DEFAULT_GROUP_ID = "grokwatch-bridge";
+  public static final String DEFAULT_GROUP_ID = ConsumerGroups.BRIDGE;
   /** The analyzer's consumer group, whose lag the bridge reports next to its own. */
-  public static final String ANALYZER_GROUP_ID = "grokwatch-analyzer";
+  public static final String ANALYZER_GROUP_ID = ConsumerGroups.ANALYZER;
   public static final Duration DEFAULT_RUN_TTL = Duration.ofMinutes(15);
   public static final Duration DEFAULT_LAG_INTERVAL = Duration.ofSeconds(5);
   /** The topics the bridge consumes. */

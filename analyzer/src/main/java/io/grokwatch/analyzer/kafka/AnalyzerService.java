@@ -3,6 +3,7 @@ package io.grokwatch.analyzer.kafka;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.policy.StopPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
+import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.Topics;
 import java.net.InetAddress;
@@ -64,7 +65,7 @@ import reactor.util.retry.Retry;
  */
 public final class AnalyzerService implements AutoCloseable {
   /** The consumer group of the analyzer unless told otherwise. */
-  public static final String DEFAULT_GROUP_ID = "grokwatch-analyzer";
+  public static final String DEFAULT_GROUP_ID = ConsumerGroups.ANALYZER;
   /** Records per poll, hence per transaction at most, unless told otherwise. */
   public static final int DEFAULT_MAX_POLL_RECORDS = 2000;
 
