@@ -9,19 +9,19 @@ import java.util.stream.Stream;
 
 /** File-tree helpers for the broker's temporary data directory. */
 final class Directories {
-  private Directories() {}
+    private Directories() {}
 
-  /** Deletes {@code dir} and everything under it; a missing directory is fine. */
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+    /** Deletes {@code dir} and everything under it; a missing directory is fine. */
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
-    }
-  }
 }

@@ -10,32 +10,34 @@ import picocli.CommandLine.Spec;
 
 /** The top-level {@code grokwatch} command; it only dispatches to its subcommands. */
 @Command(
-    name = "grokwatch",
-    // inherited, so every subcommand gets --help and --version without repeating it
-    scope = ScopeType.INHERIT,
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
-    showDefaultValues = true,
-    usageHelpAutoWidth = true,
-    description = {
-        "Runs grokking experiments and watches them live over Kafka.",
-        "Data flows trainer -> Kafka -> analyzer -> Kafka -> bridge -> Prometheus -> Grafana."},
-    subcommands = {
-        BrokerCommand.class,
-        BridgeCommand.class,
-        ReportCommand.class,
-        DemoCommand.class,
-        ClassifyCommand.class,
-        AnalyzeCommand.class,
-        IngestCommand.class,
-        io.grokwatch.cli.train.TrainCommand.class,
-        HelpCommand.class,
-    })
+        name = "grokwatch",
+        // inherited, so every subcommand gets --help and --version without repeating it
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        showDefaultValues = true,
+        usageHelpAutoWidth = true,
+        description = {
+            "Runs grokking experiments and watches them live over Kafka.",
+            "Data flows trainer -> Kafka -> analyzer -> Kafka -> bridge -> Prometheus -> Grafana."
+        },
+        subcommands = {
+            BrokerCommand.class,
+            BridgeCommand.class,
+            ReportCommand.class,
+            DemoCommand.class,
+            ClassifyCommand.class,
+            AnalyzeCommand.class,
+            IngestCommand.class,
+            io.grokwatch.cli.train.TrainCommand.class,
+            HelpCommand.class,
+        })
 public final class GrokwatchCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command");
-  }
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command");
+    }
 }

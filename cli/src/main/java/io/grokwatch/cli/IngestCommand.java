@@ -30,141 +30,171 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch ingest FILE.jsonl}: replays a recorded run's steps onto grokwatch.metrics. */
-@Command(name = "ingest",
-    description = {
-        "Publishes the step records of a recorded run (FILE.jsonl, one record per line as on the wire) to "
-            + "grokwatch.metrics keyed by run id, in file order, so the analyzer and the bridge see it as a live run.",
-        "Lines that are not valid step records are reported on stderr with their line number and skipped; "
-            + "records of other types are skipped and counted. Progress is printed every --progress-every records."})
+@Command(
+        name = "ingest",
+        description = {
+            "Publishes the step records of a recorded run (FILE.jsonl, one record per line as on the wire) to "
+                    + "grokwatch.metrics keyed by run id, in file order, so the analyzer and the bridge see it as a live run.",
+            "Lines that are not valid step records are reported on stderr with their line number and skipped; "
+                    + "records of other types are skipped and counted. Progress is printed every --progress-every records."
+        })
 public final class IngestCommand implements Callable<Integer> {
-  /** Bad lines named one by one on stderr; the rest are only counted. */
-  static final int MAX_LINE_WARNINGS = 20;
+    /** Bad lines named one by one on stderr; the rest are only counted. */
+    static final int MAX_LINE_WARNINGS = 20;
 
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Mixin KafkaOptions kafka;
+    @Mixin
+    KafkaOptions kafka;
 
-  @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "A recorded run, one JSON record per line.")
-  Path file;
+    @Parameters(index = "0", paramLabel = "FILE.jsonl", description = "A recorded run, one JSON record per line.")
+    Path file;
 
-  @Option(names = "--run", paramLabel = "ID",
-      description = "Publish under this run id instead of the one in the file (e.g. to replay a run twice).")
-  String runOverride;
+    @Option(
+            names = "--run",
+            paramLabel = "ID",
+            description = "Publish under this run id instead of the one in the file (e.g. to replay a run twice).")
+    String runOverride;
 
-  @Option(names = "--rate", paramLabel = "R",
-      description = "Records per second to replay at (default: as fast as possible).")
-  Double rate;
+    @Option(
+            names = "--rate",
+            paramLabel = "R",
+            description = "Records per second to replay at (default: as fast as possible).")
+    Double rate;
 
-  @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000",
-      description = "Print progress after every N records.")
-  long progressEvery;
+    @Option(
+            names = "--progress-every",
+            paramLabel = "N",
+            defaultValue = "10000",
+            description = "Print progress after every N records.")
+    long progressEvery;
 
-  @Override
-  public Integer call() throws Exception {
-    validate();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    long lines = countLines(file);
-    long published = 0;
-    long bad = 0;
-    long other = 0;
-    AtomicReference<Exception> sendFailure = new AtomicReference<>();
-    long start = System.nanoTime();
-    try (KafkaProducer<String, byte[]> producer = producer();
-        BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (line.isBlank()) continue;
-        StepRecord step;
-        try {
-          Event e = EventCodec.decode(line);
-          if (!(e instanceof StepRecord s)) {
-            other++;
-            continue;
-          }
-          step = runOverride == null ? s : withRun(s, runOverride);
-        } catch (InvalidEventException e) {
-          if (++bad <= MAX_LINE_WARNINGS) err.println("line " + n + ": " + OneLine.of(e.getMessage()) + "; skipped");
-          continue;
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long lines = countLines(file);
+        long published = 0;
+        long bad = 0;
+        long other = 0;
+        AtomicReference<Exception> sendFailure = new AtomicReference<>();
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = producer();
+                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            long n = 0;
+            while ((line = in.readLine()) != null) {
+                n++;
+                if (line.isBlank()) continue;
+                StepRecord step;
+                try {
+                    Event e = EventCodec.decode(line);
+                    if (!(e instanceof StepRecord s)) {
+                        other++;
+                        continue;
+                    }
+                    step = runOverride == null ? s : withRun(s, runOverride);
+                } catch (InvalidEventException e) {
+                    if (++bad <= MAX_LINE_WARNINGS)
+                        err.println("line " + n + ": " + OneLine.of(e.getMessage()) + "; skipped");
+                    continue;
+                }
+                pace(start, published);
+                producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), (md, ex) -> {
+                    if (ex != null) sendFailure.compareAndSet(null, ex);
+                });
+                published++;
+                if (sendFailure.get() != null) break;
+                if (published % progressEvery == 0) progress(out, published, n, lines, start);
+            }
+            producer.flush();
         }
-        pace(start, published);
-        producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), (md, ex) -> {
-          if (ex != null) sendFailure.compareAndSet(null, ex);
-        });
-        published++;
-        if (sendFailure.get() != null) break;
-        if (published % progressEvery == 0) progress(out, published, n, lines, start);
-      }
-      producer.flush();
+        if (sendFailure.get() != null) {
+            throw new IllegalStateException(
+                    "publishing to " + Topics.METRICS + " at " + kafka.bootstrapServers() + " failed: "
+                            + OneLine.describe(sendFailure.get()) + "; check that the broker is up",
+                    sendFailure.get());
+        }
+        if (bad > MAX_LINE_WARNINGS) err.println((bad - MAX_LINE_WARNINGS) + " more bad lines skipped");
+        err.flush();
+        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        out.printf(
+                "ingested %d step records from %s into %s in %.1f s (%.0f records/s); %d bad lines skipped, %d other records skipped%n",
+                published, file, Topics.METRICS, seconds, published / seconds, bad, other);
+        out.flush();
+        if (published == 0) {
+            throw new IllegalStateException(
+                    file + " holds no valid step records; pass a .jsonl of step records as the trainer writes them");
+        }
+        return 0;
     }
-    if (sendFailure.get() != null) {
-      throw new IllegalStateException("publishing to " + Topics.METRICS + " at " + kafka.bootstrapServers()
-          + " failed: " + OneLine.describe(sendFailure.get()) + "; check that the broker is up", sendFailure.get());
-    }
-    if (bad > MAX_LINE_WARNINGS) err.println((bad - MAX_LINE_WARNINGS) + " more bad lines skipped");
-    err.flush();
-    double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-    out.printf("ingested %d step records from %s into %s in %.1f s (%.0f records/s); %d bad lines skipped, %d other records skipped%n",
-        published, file, Topics.METRICS, seconds, published / seconds, bad, other);
-    out.flush();
-    if (published == 0) {
-      throw new IllegalStateException(file + " holds no valid step records; pass a .jsonl of step records as the trainer writes them");
-    }
-    return 0;
-  }
 
-  private void validate() {
-    if (!Files.isRegularFile(file)) {
-      throw new ParameterException(spec.commandLine(), "FILE.jsonl " + file + ": no such file; pass a recorded run");
+    private void validate() {
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(
+                    spec.commandLine(), "FILE.jsonl " + file + ": no such file; pass a recorded run");
+        }
+        if (runOverride != null && runOverride.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--run must not be empty");
+        }
+        if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
+            throw new ParameterException(
+                    spec.commandLine(), "--rate must be a positive number of records per second, was " + rate);
+        }
+        if (progressEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--progress-every must be >= 1, was " + progressEvery);
+        }
     }
-    if (runOverride != null && runOverride.isBlank()) {
-      throw new ParameterException(spec.commandLine(), "--run must not be empty");
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = kafka.clientProperties();
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "grokwatch-ingest");
+        // Idempotent (the default): a retried send cannot duplicate or reorder a run's steps.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
-    if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
-      throw new ParameterException(spec.commandLine(), "--rate must be a positive number of records per second, was " + rate);
+
+    /** Waits until record number {@code sent} is due at --rate; no-op without a rate. */
+    private void pace(long start, long sent) {
+        if (rate == null) return;
+        long due = start + (long) (sent * 1e9 / rate);
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
     }
-    if (progressEvery < 1) {
-      throw new ParameterException(spec.commandLine(), "--progress-every must be >= 1, was " + progressEvery);
+
+    private static void progress(PrintWriter out, long published, long line, long lines, long start) {
+        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        out.printf(
+                "  %d records (line %d of %d, %.0f%%), %.0f records/s%n",
+                published, line, lines, 100.0 * line / Math.max(1, lines), published / seconds);
+        out.flush();
     }
-  }
 
-  private KafkaProducer<String, byte[]> producer() {
-    Properties p = kafka.clientProperties();
-    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "grokwatch-ingest");
-    // Idempotent (the default): a retried send cannot duplicate or reorder a run's steps.
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  /** Waits until record number {@code sent} is due at --rate; no-op without a rate. */
-  private void pace(long start, long sent) {
-    if (rate == null) return;
-    long due = start + (long) (sent * 1e9 / rate);
-    long wait;
-    while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
-  }
-
-  private static void progress(PrintWriter out, long published, long line, long lines, long start) {
-    double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-    out.printf("  %d records (line %d of %d, %.0f%%), %.0f records/s%n",
-        published, line, lines, 100.0 * line / Math.max(1, lines), published / seconds);
-    out.flush();
-  }
-
-  private static long countLines(Path file) throws IOException {
-    try (Stream<String> s = Files.lines(file, StandardCharsets.UTF_8)) {
-      return s.count();
-    } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
+    private static long countLines(Path file) throws IOException {
+        try (Stream<String> s = Files.lines(file, StandardCharsets.UTF_8)) {
+            return s.count();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
-  }
 
-  static StepRecord withRun(StepRecord s, String run) {
-    return new StepRecord(run, s.step(), s.trainLoss(), s.trainAcc(), s.valLoss(), s.valAcc(), s.time(),
-        s.weightNorm(), s.weightDistance(), s.gradNorm(), s.lr(), s.stepsPerSecond());
-  }
+    static StepRecord withRun(StepRecord s, String run) {
+        return new StepRecord(
+                run,
+                s.step(),
+                s.trainLoss(),
+                s.trainAcc(),
+                s.valLoss(),
+                s.valAcc(),
+                s.time(),
+                s.weightNorm(),
+                s.weightDistance(),
+                s.gradNorm(),
+                s.lr(),
+                s.stepsPerSecond());
+    }
 }

@@ -23,72 +23,81 @@ import picocli.CommandLine.Spec;
  * command line is parsed, so a missing or unreadable file is a usage error (exit 2).
  */
 public final class KafkaOptions {
-  /** Where {@code grokwatch broker} listens by default. */
-  public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
-  private static final String BOOTSTRAP_KEY = "bootstrap.servers";
+    /** Where {@code grokwatch broker} listens by default. */
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
 
-  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+    private static final String BOOTSTRAP_KEY = "bootstrap.servers";
 
-  private String bootstrapServers;
-  private Path configFile;
-  private Properties fileProperties = new Properties();
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      description = "Kafka brokers to connect to (default: bootstrap.servers from --kafka-config, "
-          + "else " + DEFAULT_BOOTSTRAP_SERVERS + ").")
-  void setBootstrapServers(String value) {
-    if (value == null) {
-      bootstrapServers = null;
-      return;
+    private String bootstrapServers;
+    private Path configFile;
+    private Properties fileProperties = new Properties();
+
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers to connect to (default: bootstrap.servers from --kafka-config, " + "else "
+                    + DEFAULT_BOOTSTRAP_SERVERS + ").")
+    void setBootstrapServers(String value) {
+        if (value == null) {
+            bootstrapServers = null;
+            return;
+        }
+        if (value.isBlank()) {
+            throw new ParameterException(mixee.commandLine(), "--bootstrap-servers must not be empty");
+        }
+        bootstrapServers = value.strip();
     }
-    if (value.isBlank()) {
-      throw new ParameterException(mixee.commandLine(), "--bootstrap-servers must not be empty");
-    }
-    bootstrapServers = value.strip();
-  }
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...) passed "
-          + "straight to the clients, as for Kafka's own tools.")
-  void setKafkaConfig(Path file) {
-    if (file == null) {
-      configFile = null;
-      fileProperties = new Properties();
-      return;
+    @Option(
+            names = "--kafka-config",
+            paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...) passed "
+                    + "straight to the clients, as for Kafka's own tools.")
+    void setKafkaConfig(Path file) {
+        if (file == null) {
+            configFile = null;
+            fileProperties = new Properties();
+            return;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(
+                    mixee.commandLine(),
+                    "--kafka-config " + file + ": no such file; pass a Kafka client properties file");
+        }
+        Properties loaded = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            loaded.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ParameterException(
+                    mixee.commandLine(),
+                    "--kafka-config " + file + ": cannot read it (" + OneLine.describe(e)
+                            + "); pass a readable Kafka client properties file");
+        }
+        configFile = file;
+        fileProperties = loaded;
     }
-    if (!Files.isRegularFile(file)) {
-      throw new ParameterException(mixee.commandLine(), "--kafka-config " + file
-          + ": no such file; pass a Kafka client properties file");
-    }
-    Properties loaded = new Properties();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      loaded.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new ParameterException(mixee.commandLine(), "--kafka-config " + file
-          + ": cannot read it (" + OneLine.describe(e) + "); pass a readable Kafka client properties file");
-    }
-    configFile = file;
-    fileProperties = loaded;
-  }
 
-  /** The bootstrap servers the clients will use. */
-  public String bootstrapServers() {
-    if (bootstrapServers != null) {
-      return bootstrapServers;
+    /** The bootstrap servers the clients will use. */
+    public String bootstrapServers() {
+        if (bootstrapServers != null) {
+            return bootstrapServers;
+        }
+        return fileProperties.getProperty(BOOTSTRAP_KEY, DEFAULT_BOOTSTRAP_SERVERS);
     }
-    return fileProperties.getProperty(BOOTSTRAP_KEY, DEFAULT_BOOTSTRAP_SERVERS);
-  }
 
-  /** The --kafka-config file, if one was given. */
-  public Optional<Path> kafkaConfigFile() {
-    return Optional.ofNullable(configFile);
-  }
+    /** The --kafka-config file, if one was given. */
+    public Optional<Path> kafkaConfigFile() {
+        return Optional.ofNullable(configFile);
+    }
 
-  /** A fresh copy of the client properties: the file's entries plus {@code bootstrap.servers}. */
-  public Properties clientProperties() {
-    Properties p = new Properties();
-    p.putAll(fileProperties);
-    p.put(BOOTSTRAP_KEY, bootstrapServers());
-    return p;
-  }
+    /** A fresh copy of the client properties: the file's entries plus {@code bootstrap.servers}. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.putAll(fileProperties);
+        p.put(BOOTSTRAP_KEY, bootstrapServers());
+        return p;
+    }
 }

@@ -32,123 +32,156 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiveStackTest {
-  private static final Duration STAGE_DEADLINE = Duration.ofSeconds(60);
-  private static final Duration DATA_DEADLINE = Duration.ofSeconds(45);
-  /** Values for Grafana's variables: the run shown in Run detail, and intervals for 1s scrapes. */
-  private static final Map<String, String> VARIABLES = Map.of(
-      "run", SyntheticRuns.GROK, "__rate_interval", "1m", "__interval", "15s", "__range", "5m");
+    private static final Duration STAGE_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration DATA_DEADLINE = Duration.ofSeconds(45);
+    /** Values for Grafana's variables: the run shown in Run detail, and intervals for 1s scrapes. */
+    private static final Map<String, String> VARIABLES =
+            Map.of("run", SyntheticRuns.GROK, "__rate_interval", "1m", "__interval", "15s", "__range", "5m");
 
-  private EmbeddedKafka kafka;
-  private MetricsBridge bridge;
-  private MetricsBridge orphan;
-  private WebhookReceiver webhook;
-  private AlertmanagerServer alertmanager;
-  private PrometheusServer prometheus;
-  private SyntheticRuns runs;
+    private EmbeddedKafka kafka;
+    private MetricsBridge bridge;
+    private MetricsBridge orphan;
+    private WebhookReceiver webhook;
+    private AlertmanagerServer alertmanager;
+    private PrometheusServer prometheus;
+    private SyntheticRuns runs;
 
-  @BeforeAll
-  void startStackAndFeedRuns(@TempDir Path tmp) {
-    Tools.require("prometheus");
-    Tools.require("prometheus-alertmanager");
-    kafka = EmbeddedKafka.builder().build().start();
-    Properties kafkaProps = new Properties();
-    kafkaProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    kafkaProps.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "200");
-    bridge = MetricsBridge.builder().kafkaProperties(kafkaProps).port(0).lagInterval(Duration.ofMillis(500)).build().start();
-    Properties noBroker = new Properties();
-    noBroker.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + ServerProcess.freePort());
-    orphan = MetricsBridge.builder().kafkaProperties(noBroker).port(0).lagInterval(Duration.ofMillis(500)).build().start();
-    webhook = WebhookReceiver.start("/grokwatch");
-    alertmanager = AlertmanagerServer.start(tmp, webhook.url());
-    prometheus = PrometheusServer.builder(tmp)
-        .scrape("grokwatch-bridge", "127.0.0.1:" + bridge.port(), "127.0.0.1:" + ServerProcess.freePort(),
-            "127.0.0.1:" + orphan.port())
-        .ruleFiles(List.of(DeployFiles.file("prometheus/recording.yml"), DeployFiles.file("prometheus/alerts.yml")))
-        .alertmanager(alertmanager.hostPort())
-        .build().start();
-    runs = new SyntheticRuns(kafka.bootstrapServers());
+    @BeforeAll
+    void startStackAndFeedRuns(@TempDir Path tmp) {
+        Tools.require("prometheus");
+        Tools.require("prometheus-alertmanager");
+        kafka = EmbeddedKafka.builder().build().start();
+        Properties kafkaProps = new Properties();
+        kafkaProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        kafkaProps.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "200");
+        bridge = MetricsBridge.builder()
+                .kafkaProperties(kafkaProps)
+                .port(0)
+                .lagInterval(Duration.ofMillis(500))
+                .build()
+                .start();
+        Properties noBroker = new Properties();
+        noBroker.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + ServerProcess.freePort());
+        orphan = MetricsBridge.builder()
+                .kafkaProperties(noBroker)
+                .port(0)
+                .lagInterval(Duration.ofMillis(500))
+                .build()
+                .start();
+        webhook = WebhookReceiver.start("/grokwatch");
+        alertmanager = AlertmanagerServer.start(tmp, webhook.url());
+        prometheus = PrometheusServer.builder(tmp)
+                .scrape(
+                        "grokwatch-bridge",
+                        "127.0.0.1:" + bridge.port(),
+                        "127.0.0.1:" + ServerProcess.freePort(),
+                        "127.0.0.1:" + orphan.port())
+                .ruleFiles(List.of(
+                        DeployFiles.file("prometheus/recording.yml"), DeployFiles.file("prometheus/alerts.yml")))
+                .alertmanager(alertmanager.hostPort())
+                .build()
+                .start();
+        runs = new SyntheticRuns(kafka.bootstrapServers());
 
-    // Each stage waits until Prometheus has recorded the phase it produced, so phase changes and
-    // alert counter increases happen between scrapes, as they do live.
-    runs.memorize();
-    awaitPhaseCode(SyntheticRuns.GROK, 2);
-    runs.jumpDivergeStall();
-    awaitPhaseCode(SyntheticRuns.GROK, 3);
-    runs.grok();
-    awaitPhaseCode(SyntheticRuns.GROK, 4);
-  }
-
-  @AfterAll
-  void stopStack() {
-    // Reverse order of start; each close tolerates a partly started stack.
-    for (AutoCloseable c : new AutoCloseable[] {runs, prometheus, alertmanager, webhook, orphan, bridge, kafka}) {
-      try {
-        if (c != null) c.close();
-      } catch (Exception e) {
-        System.err.println("closing " + c + ": " + e);
-      }
+        // Each stage waits until Prometheus has recorded the phase it produced, so phase changes and
+        // alert counter increases happen between scrapes, as they do live.
+        runs.memorize();
+        awaitPhaseCode(SyntheticRuns.GROK, 2);
+        runs.jumpDivergeStall();
+        awaitPhaseCode(SyntheticRuns.GROK, 3);
+        runs.grok();
+        awaitPhaseCode(SyntheticRuns.GROK, 4);
     }
-  }
 
-  @Test
-  void everyDashboardQueryReturnsData() {
-    Map<String, String> queries = new LinkedHashMap<>();
-    for (Dashboards.Query q : Dashboards.allQueries()) queries.put(q.toString(), q.substituted(VARIABLES));
-    assertAllReturnData(queries);
-  }
-
-  @Test
-  void everyRuleExpressionReturnsData() {
-    Map<String, String> queries = new LinkedHashMap<>();
-    for (Map.Entry<String, String> rule : PrometheusRulesTest.ruleExpressions()) queries.put(rule.getKey(), rule.getValue());
-    assertThat(queries).hasSizeGreaterThanOrEqualTo(14);
-    assertAllReturnData(queries);
-  }
-
-  @Test
-  void runVariableListsEveryRun() {
-    for (Map.Entry<String, JsonNode> v : Dashboards.variables()) {
-      String query = v.getValue().path("query").asText();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)").matcher(query);
-      assertThat(m.matches()).as(v.getKey() + " variable " + v.getValue().path("name") + ": " + query).isTrue();
-      List<String> values = new ArrayList<>();
-      prometheus.query(m.group(1)).forEach(s -> values.add(s.path("metric").path(m.group(2)).asText()));
-      assertThat(values).contains(SyntheticRuns.GROK, SyntheticRuns.JUMP, SyntheticRuns.DIVERGE, SyntheticRuns.STALL);
+    @AfterAll
+    void stopStack() {
+        // Reverse order of start; each close tolerates a partly started stack.
+        for (AutoCloseable c : new AutoCloseable[] {runs, prometheus, alertmanager, webhook, orphan, bridge, kafka}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception e) {
+                System.err.println("closing " + c + ": " + e);
+            }
+        }
     }
-  }
 
-  @Test
-  void alertsFromTheLiveRunsReachTheWebhook() {
-    JsonNode onset = webhook.awaitFiring("GrokkingOnset", SyntheticRuns.JUMP, DATA_DEADLINE);
-    assertThat(onset.path("labels").path("model").asText()).isEqualTo("mlp");
-    webhook.awaitFiring("Grokked", SyntheticRuns.GROK, DATA_DEADLINE);
-    assertThat(webhook.alerts()).noneSatisfy(a ->
-        assertThat(a.path("labels").path("alertname").asText()).isEqualTo("RunDiverged"));
-  }
-
-  /** Polls every query until each has returned at least one series; then lists those that never did. */
-  private void assertAllReturnData(Map<String, String> queries) {
-    Map<String, String> pending = new LinkedHashMap<>(queries);
-    long end = System.nanoTime() + DATA_DEADLINE.toNanos();
-    while (!pending.isEmpty() && System.nanoTime() < end) {
-      pending.entrySet().removeIf(q -> prometheus.query(q.getValue()).size() > 0);
-      if (!pending.isEmpty()) pause();
+    @Test
+    void everyDashboardQueryReturnsData() {
+        Map<String, String> queries = new LinkedHashMap<>();
+        for (Dashboards.Query q : Dashboards.allQueries()) queries.put(q.toString(), q.substituted(VARIABLES));
+        assertAllReturnData(queries);
     }
-    assertThat(pending).as("expressions that returned no data within %s (Prometheus log: %s)", DATA_DEADLINE,
-        prometheus.logTail()).isEmpty();
-  }
 
-  private void awaitPhaseCode(String run, int code) {
-    Poll.until(STAGE_DEADLINE, "Prometheus to record phase code " + code + " for " + run, () ->
-        prometheus.query("run:grokwatch_phase:code{run=\"" + run + "\"} == " + code).size() > 0 ? Boolean.TRUE : null);
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(250);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
+    @Test
+    void everyRuleExpressionReturnsData() {
+        Map<String, String> queries = new LinkedHashMap<>();
+        for (Map.Entry<String, String> rule : PrometheusRulesTest.ruleExpressions())
+            queries.put(rule.getKey(), rule.getValue());
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(14);
+        assertAllReturnData(queries);
     }
-  }
+
+    @Test
+    void runVariableListsEveryRun() {
+        for (Map.Entry<String, JsonNode> v : Dashboards.variables()) {
+            String query = v.getValue().path("query").asText();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)")
+                    .matcher(query);
+            assertThat(m.matches())
+                    .as(v.getKey() + " variable " + v.getValue().path("name") + ": " + query)
+                    .isTrue();
+            List<String> values = new ArrayList<>();
+            prometheus
+                    .query(m.group(1))
+                    .forEach(s -> values.add(s.path("metric").path(m.group(2)).asText()));
+            assertThat(values)
+                    .contains(SyntheticRuns.GROK, SyntheticRuns.JUMP, SyntheticRuns.DIVERGE, SyntheticRuns.STALL);
+        }
+    }
+
+    @Test
+    void alertsFromTheLiveRunsReachTheWebhook() {
+        JsonNode onset = webhook.awaitFiring("GrokkingOnset", SyntheticRuns.JUMP, DATA_DEADLINE);
+        assertThat(onset.path("labels").path("model").asText()).isEqualTo("mlp");
+        webhook.awaitFiring("Grokked", SyntheticRuns.GROK, DATA_DEADLINE);
+        assertThat(webhook.alerts())
+                .noneSatisfy(a ->
+                        assertThat(a.path("labels").path("alertname").asText()).isEqualTo("RunDiverged"));
+    }
+
+    /** Polls every query until each has returned at least one series; then lists those that never did. */
+    private void assertAllReturnData(Map<String, String> queries) {
+        Map<String, String> pending = new LinkedHashMap<>(queries);
+        long end = System.nanoTime() + DATA_DEADLINE.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < end) {
+            pending.entrySet().removeIf(q -> prometheus.query(q.getValue()).size() > 0);
+            if (!pending.isEmpty()) pause();
+        }
+        assertThat(pending)
+                .as(
+                        "expressions that returned no data within %s (Prometheus log: %s)",
+                        DATA_DEADLINE, prometheus.logTail())
+                .isEmpty();
+    }
+
+    private void awaitPhaseCode(String run, int code) {
+        Poll.until(
+                STAGE_DEADLINE,
+                "Prometheus to record phase code " + code + " for " + run,
+                () -> prometheus
+                                        .query("run:grokwatch_phase:code{run=\"" + run + "\"} == " + code)
+                                        .size()
+                                > 0
+                        ? Boolean.TRUE
+                        : null);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
 }

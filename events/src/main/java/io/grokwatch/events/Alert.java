@@ -10,16 +10,16 @@ package io.grokwatch.events;
  * @param message a one-line human description
  */
 public record Alert(
-    String run, AlertKind kind, long step, long detectedStep, long detectedTime, double valAcc, String message)
-    implements Event {
+        String run, AlertKind kind, long step, long detectedStep, long detectedTime, double valAcc, String message)
+        implements Event {
 
-  public Alert {
-    Check.run(run);
-    Check.notNull("kind", kind);
-    Check.nonNegative("step", step);
-    Check.nonNegative("detectedStep", detectedStep);
-    Check.nonNegative("detectedTime", detectedTime);
-    Check.accuracy("valAcc", valAcc);
-    message = message == null ? "" : message;
-  }
+    public Alert {
+        Check.run(run);
+        Check.notNull("kind", kind);
+        Check.nonNegative("step", step);
+        Check.nonNegative("detectedStep", detectedStep);
+        Check.nonNegative("detectedTime", detectedTime);
+        Check.accuracy("valAcc", valAcc);
+        message = message == null ? "" : message;
+    }
 }

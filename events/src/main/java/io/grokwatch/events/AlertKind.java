@@ -8,5 +8,11 @@ package io.grokwatch.events;
  * Events carry the name, so never rename either.
  */
 public enum AlertKind {
-  VAL_ACC_JUMP, MEMORIZED, GROKKED, COMPREHENDED, DIVERGED, REGRESSED, STALLED
+    VAL_ACC_JUMP,
+    MEMORIZED,
+    GROKKED,
+    COMPREHENDED,
+    DIVERGED,
+    REGRESSED,
+    STALLED
 }

@@ -6,10 +6,10 @@ package io.grokwatch.events;
  * analyzer's lag.
  */
 public final class ConsumerGroups {
-  /** The analyzer's group unless told otherwise; it also names the analyzer's state topic. */
-  public static final String ANALYZER = "grokwatch-analyzer";
-  /** The metrics bridge's group unless told otherwise. */
-  public static final String BRIDGE = "grokwatch-bridge";
+    /** The analyzer's group unless told otherwise; it also names the analyzer's state topic. */
+    public static final String ANALYZER = "grokwatch-analyzer";
+    /** The metrics bridge's group unless told otherwise. */
+    public static final String BRIDGE = "grokwatch-bridge";
 
-  private ConsumerGroups() {}
+    private ConsumerGroups() {}
 }

@@ -8,19 +8,19 @@ package io.grokwatch.events;
  */
 public record ControlCommand(String run, String id, Command command, long time, String reason) implements Event {
 
-  /** What the trainer should do. */
-  public enum Command {
-    /** Finish gracefully; run_finished says STOPPED. */
-    STOP,
-    /** Write a checkpoint now. */
-    CHECKPOINT
-  }
+    /** What the trainer should do. */
+    public enum Command {
+        /** Finish gracefully; run_finished says STOPPED. */
+        STOP,
+        /** Write a checkpoint now. */
+        CHECKPOINT
+    }
 
-  public ControlCommand {
-    Check.run(run);
-    Check.nonEmpty("id", id);
-    Check.notNull("command", command);
-    Check.nonNegative("time", time);
-    reason = reason == null ? "" : reason;
-  }
+    public ControlCommand {
+        Check.run(run);
+        Check.nonEmpty("id", id);
+        Check.notNull("command", command);
+        Check.nonNegative("time", time);
+        reason = reason == null ? "" : reason;
+    }
 }

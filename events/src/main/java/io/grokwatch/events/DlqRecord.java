@@ -8,16 +8,16 @@ package io.grokwatch.events;
  * @param error the codec's message, naming the field at fault
  */
 public record DlqRecord(
-    String run, String sourceTopic, int partition, long offset, String payload, String error, long time)
-    implements Event {
+        String run, String sourceTopic, int partition, long offset, String payload, String error, long time)
+        implements Event {
 
-  public DlqRecord {
-    run = run == null || run.isBlank() ? "unknown" : run;
-    Check.nonEmpty("sourceTopic", sourceTopic);
-    Check.nonNegative("partition", partition);
-    Check.nonNegative("offset", offset);
-    payload = payload == null ? "" : payload;
-    Check.nonEmpty("error", error);
-    Check.nonNegative("time", time);
-  }
+    public DlqRecord {
+        run = run == null || run.isBlank() ? "unknown" : run;
+        Check.nonEmpty("sourceTopic", sourceTopic);
+        Check.nonNegative("partition", partition);
+        Check.nonNegative("offset", offset);
+        payload = payload == null ? "" : payload;
+        Check.nonEmpty("error", error);
+        Check.nonNegative("time", time);
+    }
 }

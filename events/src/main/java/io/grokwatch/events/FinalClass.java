@@ -7,12 +7,12 @@ package io.grokwatch.events;
  * {@code classify --json} and reports: do not rename.
  */
 public enum FinalClass {
-  /** Both thresholds reached, t_val - t_train below the grokking gap. */
-  COMPREHENSION,
-  /** Both reached, validation long after train. */
-  GROKKING,
-  /** Only train reached. */
-  MEMORIZATION,
-  /** Neither reached. */
-  CONFUSION
+    /** Both thresholds reached, t_val - t_train below the grokking gap. */
+    COMPREHENSION,
+    /** Both reached, validation long after train. */
+    GROKKING,
+    /** Only train reached. */
+    MEMORIZATION,
+    /** Neither reached. */
+    CONFUSION
 }

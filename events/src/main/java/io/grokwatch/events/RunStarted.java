@@ -11,18 +11,18 @@ import java.util.Objects;
  * @param config every configuration value of the run (JSON object)
  */
 public record RunStarted(
-    String run, long time, String task, String model, Map<String, Object> config, Provenance provenance)
-    implements Event {
+        String run, long time, String task, String model, Map<String, Object> config, Provenance provenance)
+        implements Event {
 
-  public RunStarted {
-    Check.run(run);
-    Check.nonNegative("time", time);
-    Check.nonEmpty("task", task);
-    Check.nonEmpty("model", model);
-    // A null value means "not set", as in the decoder; Map.copyOf would throw a bare NPE on it.
-    Map<String, Object> set = new java.util.LinkedHashMap<>(Objects.requireNonNullElse(config, Map.of()));
-    set.values().removeIf(Objects::isNull);
-    config = Map.copyOf(set);
-    Check.notNull("provenance", provenance);
-  }
+    public RunStarted {
+        Check.run(run);
+        Check.nonNegative("time", time);
+        Check.nonEmpty("task", task);
+        Check.nonEmpty("model", model);
+        // A null value means "not set", as in the decoder; Map.copyOf would throw a bare NPE on it.
+        Map<String, Object> set = new java.util.LinkedHashMap<>(Objects.requireNonNullElse(config, Map.of()));
+        set.values().removeIf(Objects::isNull);
+        config = Map.copyOf(set);
+        Check.notNull("provenance", provenance);
+    }
 }

@@ -12,41 +12,42 @@ package io.grokwatch.events;
  * @param stepsPerSecond training throughput around this step
  */
 public record StepRecord(
-    String run,
-    long step,
-    double trainLoss,
-    double trainAcc,
-    double valLoss,
-    double valAcc,
-    Long time,
-    Double weightNorm,
-    Double weightDistance,
-    Double gradNorm,
-    Double lr,
-    Double stepsPerSecond)
-    implements Event {
+        String run,
+        long step,
+        double trainLoss,
+        double trainAcc,
+        double valLoss,
+        double valAcc,
+        Long time,
+        Double weightNorm,
+        Double weightDistance,
+        Double gradNorm,
+        Double lr,
+        Double stepsPerSecond)
+        implements Event {
 
-  public StepRecord {
-    Check.run(run);
-    Check.nonNegative("step", step);
-    Check.accuracy("trainAcc", trainAcc);
-    Check.accuracy("valAcc", valAcc);
-    if (time != null) Check.nonNegative("time", time);
-    // The decoder rejects these when non-finite; a producer must find out when it builds the record.
-    Check.finiteOrNull("weightNorm", weightNorm);
-    Check.finiteOrNull("weightDistance", weightDistance);
-    Check.finiteOrNull("gradNorm", gradNorm);
-    Check.finiteOrNull("lr", lr);
-    Check.finiteOrNull("stepsPerSecond", stepsPerSecond);
-  }
+    public StepRecord {
+        Check.run(run);
+        Check.nonNegative("step", step);
+        Check.accuracy("trainAcc", trainAcc);
+        Check.accuracy("valAcc", valAcc);
+        if (time != null) Check.nonNegative("time", time);
+        // The decoder rejects these when non-finite; a producer must find out when it builds the record.
+        Check.finiteOrNull("weightNorm", weightNorm);
+        Check.finiteOrNull("weightDistance", weightDistance);
+        Check.finiteOrNull("gradNorm", gradNorm);
+        Check.finiteOrNull("lr", lr);
+        Check.finiteOrNull("stepsPerSecond", stepsPerSecond);
+    }
 
-  /** A step with only the required fields. */
-  public static StepRecord of(String run, long step, double trainLoss, double trainAcc, double valLoss, double valAcc) {
-    return new StepRecord(run, step, trainLoss, trainAcc, valLoss, valAcc, null, null, null, null, null, null);
-  }
+    /** A step with only the required fields. */
+    public static StepRecord of(
+            String run, long step, double trainLoss, double trainAcc, double valLoss, double valAcc) {
+        return new StepRecord(run, step, trainLoss, trainAcc, valLoss, valAcc, null, null, null, null, null, null);
+    }
 
-  /** True when either loss is NaN or infinite. */
-  public boolean hasNonFiniteLoss() {
-    return !Double.isFinite(trainLoss) || !Double.isFinite(valLoss);
-  }
+    /** True when either loss is NaN or infinite. */
+    public boolean hasNonFiniteLoss() {
+        return !Double.isFinite(trainLoss) || !Double.isFinite(valLoss);
+    }
 }

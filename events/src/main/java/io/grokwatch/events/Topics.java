@@ -7,20 +7,20 @@ import java.util.List;
  * one partition and stay ordered.
  */
 public final class Topics {
-  public static final String RUNS = "grokwatch.runs";
-  public static final String METRICS = "grokwatch.metrics";
-  public static final String EMBEDDINGS = "grokwatch.embeddings";
-  public static final String EVENTS = "grokwatch.events";
-  public static final String CONTROL = "grokwatch.control";
-  public static final String DLQ = "grokwatch.dlq";
+    public static final String RUNS = "grokwatch.runs";
+    public static final String METRICS = "grokwatch.metrics";
+    public static final String EMBEDDINGS = "grokwatch.embeddings";
+    public static final String EVENTS = "grokwatch.events";
+    public static final String CONTROL = "grokwatch.control";
+    public static final String DLQ = "grokwatch.dlq";
 
-  /** All topics, in the order of the data flow. */
-  public static final List<String> ALL = List.of(RUNS, METRICS, EMBEDDINGS, EVENTS, CONTROL, DLQ);
+    /** All topics, in the order of the data flow. */
+    public static final List<String> ALL = List.of(RUNS, METRICS, EMBEDDINGS, EVENTS, CONTROL, DLQ);
 
-  private Topics() {}
+    private Topics() {}
 
-  /** The Kafka key of a record: its run id, UTF-8. */
-  public static byte[] key(Event e) {
-    return e.run().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  }
+    /** The Kafka key of a record: its run id, UTF-8. */
+    public static byte[] key(Event e) {
+        return e.run().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

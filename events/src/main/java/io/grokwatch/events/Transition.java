@@ -8,14 +8,14 @@ package io.grokwatch.events;
  * @param detectedTime epoch millis at which the analyzer confirmed it
  */
 public record Transition(String run, Phase from, Phase to, long step, long detectedStep, long detectedTime)
-    implements Event {
+        implements Event {
 
-  public Transition {
-    Check.run(run);
-    Check.notNull("from", from);
-    Check.notNull("to", to);
-    Check.nonNegative("step", step);
-    Check.nonNegative("detectedStep", detectedStep);
-    Check.nonNegative("detectedTime", detectedTime);
-  }
+    public Transition {
+        Check.run(run);
+        Check.notNull("from", from);
+        Check.notNull("to", to);
+        Check.nonNegative("step", step);
+        Check.nonNegative("detectedStep", detectedStep);
+        Check.nonNegative("detectedTime", detectedTime);
+    }
 }

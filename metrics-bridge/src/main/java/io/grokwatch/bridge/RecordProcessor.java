@@ -18,82 +18,86 @@ import org.slf4j.LoggerFactory;
  * <p>Used by the poll thread only (it owns the {@link RunTable}).
  */
 final class RecordProcessor {
-  private static final Logger log = LoggerFactory.getLogger(RecordProcessor.class);
+    private static final Logger log = LoggerFactory.getLogger(RecordProcessor.class);
 
-  private final BridgeMetrics metrics;
-  private final RunTable runs;
-  private final Clock clock;
+    private final BridgeMetrics metrics;
+    private final RunTable runs;
+    private final Clock clock;
 
-  RecordProcessor(BridgeMetrics metrics, RunTable runs, Clock clock) {
-    this.metrics = metrics;
-    this.runs = runs;
-    this.clock = clock;
-  }
+    RecordProcessor(BridgeMetrics metrics, RunTable runs, Clock clock) {
+        this.metrics = metrics;
+        this.runs = runs;
+        this.clock = clock;
+    }
 
-  void process(ConsumerRecord<byte[], byte[]> record) {
-    metrics.countConsumed(record.topic());
-    if (Topics.DLQ.equals(record.topic())) {
-      metrics.countDlqRecord();
-      return;
+    void process(ConsumerRecord<byte[], byte[]> record) {
+        metrics.countConsumed(record.topic());
+        if (Topics.DLQ.equals(record.topic())) {
+            metrics.countDlqRecord();
+            return;
+        }
+        Event event = decode(record);
+        if (event == null) return;
+        try {
+            long now = clock.millis();
+            countAnalyzerOutput(event);
+            observeLag(event, record.timestamp(), now);
+            show(runs.apply(event, now));
+        } catch (RuntimeException e) {
+            // A bug here must cost one record, not the poll thread.
+            metrics.countMalformed(record.topic());
+            log.error("failed to apply {}-{}@{}", record.topic(), record.partition(), record.offset(), e);
+        }
     }
-    Event event = decode(record);
-    if (event == null) return;
-    try {
-      long now = clock.millis();
-      countAnalyzerOutput(event);
-      observeLag(event, record.timestamp(), now);
-      show(runs.apply(event, now));
-    } catch (RuntimeException e) {
-      // A bug here must cost one record, not the poll thread.
-      metrics.countMalformed(record.topic());
-      log.error("failed to apply {}-{}@{}", record.topic(), record.partition(), record.offset(), e);
-    }
-  }
 
-  /** Removes the series of runs that were silent (or finished) for longer than the TTL. */
-  void expireSilentRuns() {
-    for (RunView gone : runs.expire(clock.millis())) {
-      metrics.remove(gone);
+    /** Removes the series of runs that were silent (or finished) for longer than the TTL. */
+    void expireSilentRuns() {
+        for (RunView gone : runs.expire(clock.millis())) {
+            metrics.remove(gone);
+        }
     }
-  }
 
-  private Event decode(ConsumerRecord<byte[], byte[]> record) {
-    try {
-      if (record.value() == null) {
-        throw new IllegalArgumentException("record has no value");
-      }
-      return EventCodec.decode(record.value());
-    } catch (RuntimeException e) {
-      metrics.countMalformed(record.topic());
-      log.warn("skipping malformed record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-          e.getMessage());
-      return null;
+    private Event decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("record has no value");
+            }
+            return EventCodec.decode(record.value());
+        } catch (RuntimeException e) {
+            metrics.countMalformed(record.topic());
+            log.warn(
+                    "skipping malformed record {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return null;
+        }
     }
-  }
 
-  private void countAnalyzerOutput(Event event) {
-    if (event instanceof Transition t) {
-      metrics.countTransition(t.to());
-    } else if (event instanceof Alert a) {
-      metrics.countAlert(a.kind());
+    private void countAnalyzerOutput(Event event) {
+        if (event instanceof Transition t) {
+            metrics.countTransition(t.to());
+        } else if (event instanceof Alert a) {
+            metrics.countAlert(a.kind());
+        }
     }
-  }
 
-  private void observeLag(Event event, long kafkaTimestamp, long now) {
-    if (event instanceof StepRecord s) {
-      long evaluatedAt = s.time() != null ? s.time() : kafkaTimestamp;
-      metrics.observeEndToEndLag((now - evaluatedAt) / 1000.0);
+    private void observeLag(Event event, long kafkaTimestamp, long now) {
+        if (event instanceof StepRecord s) {
+            long evaluatedAt = s.time() != null ? s.time() : kafkaTimestamp;
+            metrics.observeEndToEndLag((now - evaluatedAt) / 1000.0);
+        }
     }
-  }
 
-  private void show(RunTable.Change change) {
-    if (change == null) return;
-    if (change.relabelled()) {
-      metrics.remove(change.before());
+    private void show(RunTable.Change change) {
+        if (change == null) return;
+        if (change.relabelled()) {
+            metrics.remove(change.before());
+        }
+        metrics.show(change.after());
+        if (change.before() == null || change.relabelled()) {
+            metrics.showInfo(change.after());
+        }
     }
-    metrics.show(change.after());
-    if (change.before() == null || change.relabelled()) {
-      metrics.showInfo(change.after());
-    }
-  }
 }

@@ -13,28 +13,28 @@ import java.util.Objects;
  */
 record RunInfo(String task, String model, String backend, String version, String seed) {
 
-  /** Label value used for task and model until the run's run_started record arrives. */
-  static final String UNKNOWN = "unknown";
+    /** Label value used for task and model until the run's run_started record arrives. */
+    static final String UNKNOWN = "unknown";
 
-  /** A run seen only through step or analyzer records so far. */
-  static final RunInfo NOT_STARTED = new RunInfo(UNKNOWN, UNKNOWN, null, null, null);
+    /** A run seen only through step or analyzer records so far. */
+    static final RunInfo NOT_STARTED = new RunInfo(UNKNOWN, UNKNOWN, null, null, null);
 
-  RunInfo {
-    Objects.requireNonNull(task, "task");
-    Objects.requireNonNull(model, "model");
-  }
+    RunInfo {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(model, "model");
+    }
 
-  static RunInfo of(RunStarted started) {
-    return new RunInfo(
-        started.task(),
-        started.model(),
-        started.provenance().backend(),
-        started.provenance().version(),
-        Long.toString(started.provenance().seed()));
-  }
+    static RunInfo of(RunStarted started) {
+        return new RunInfo(
+                started.task(),
+                started.model(),
+                started.provenance().backend(),
+                started.provenance().version(),
+                Long.toString(started.provenance().seed()));
+    }
 
-  /** True once run_started was seen, i.e. the provenance fields are filled. */
-  boolean started() {
-    return backend != null;
-  }
+    /** True once run_started was seen, i.e. the provenance fields are filled. */
+    boolean started() {
+        return backend != null;
+    }
 }

@@ -20,94 +20,187 @@ import io.grokwatch.events.Transition;
  * @param lastUpdateMillis bridge-clock time at which the last record of this run was consumed
  */
 record RunView(
-    String run,
-    RunInfo info,
-    StepRecord lastStep,
-    Double stepsPerSecond,
-    Double weightNorm,
-    Double weightDistance,
-    Phase phase,
-    Long memorizedStep,
-    Long grokkedStep,
-    Double fourierTopKShare,
-    Double rqi,
-    boolean stalled,
-    long stalledAtStep,
-    boolean finished,
-    long lastUpdateMillis) {
+        String run,
+        RunInfo info,
+        StepRecord lastStep,
+        Double stepsPerSecond,
+        Double weightNorm,
+        Double weightDistance,
+        Phase phase,
+        Long memorizedStep,
+        Long grokkedStep,
+        Double fourierTopKShare,
+        Double rqi,
+        boolean stalled,
+        long stalledAtStep,
+        boolean finished,
+        long lastUpdateMillis) {
 
-  /** A run seen for the first time, in phase FITTING, the phase every run starts in. */
-  static RunView first(String run, RunInfo info, long now) {
-    return new RunView(run, info, null, null, null, null, Phase.FITTING, null, null, null, null, false, -1, false, now);
-  }
+    /** A run seen for the first time, in phase FITTING, the phase every run starts in. */
+    static RunView first(String run, RunInfo info, long now) {
+        return new RunView(
+                run, info, null, null, null, null, Phase.FITTING, null, null, null, null, false, -1, false, now);
+    }
 
-  /** Label values of the per-run series: run, task, model. */
-  String[] labels() {
-    return new String[] {run, info.task(), info.model()};
-  }
+    /** Label values of the per-run series: run, task, model. */
+    String[] labels() {
+        return new String[] {run, info.task(), info.model()};
+    }
 
-  /** Steps from memorization to grokking, once both are known. */
-  Long grokkingDelaySteps() {
-    return memorizedStep == null || grokkedStep == null ? null : grokkedStep - memorizedStep;
-  }
+    /** Steps from memorization to grokking, once both are known. */
+    Long grokkingDelaySteps() {
+        return memorizedStep == null || grokkedStep == null ? null : grokkedStep - memorizedStep;
+    }
 
-  RunView withInfo(RunInfo newInfo, long now) {
-    return new RunView(run, newInfo, lastStep, stepsPerSecond, weightNorm, weightDistance, phase, memorizedStep,
-        grokkedStep, fourierTopKShare, rqi, stalled, stalledAtStep, finished, now);
-  }
+    RunView withInfo(RunInfo newInfo, long now) {
+        return new RunView(
+                run,
+                newInfo,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                stalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
 
-  /**
-   * Takes in a step record. A step at or below the last one (a trainer resumed from a checkpoint,
-   * or a duplicate after a producer retry) still replaces the values: the gauges show what the
-   * trainer reported last.
-   */
-  RunView withStep(StepRecord s, long now) {
-    Double sps = s.stepsPerSecond() != null ? s.stepsPerSecond() : derivedStepsPerSecond(s);
-    boolean stillStalled = stalled && s.step() <= stalledAtStep;
-    return new RunView(run, info, s, sps,
-        s.weightNorm() != null ? s.weightNorm() : weightNorm,
-        s.weightDistance() != null ? s.weightDistance() : weightDistance,
-        phase, memorizedStep, grokkedStep, fourierTopKShare, rqi, stillStalled, stalledAtStep, finished, now);
-  }
+    /**
+     * Takes in a step record. A step at or below the last one (a trainer resumed from a checkpoint,
+     * or a duplicate after a producer retry) still replaces the values: the gauges show what the
+     * trainer reported last.
+     */
+    RunView withStep(StepRecord s, long now) {
+        Double sps = s.stepsPerSecond() != null ? s.stepsPerSecond() : derivedStepsPerSecond(s);
+        boolean stillStalled = stalled && s.step() <= stalledAtStep;
+        return new RunView(
+                run,
+                info,
+                s,
+                sps,
+                s.weightNorm() != null ? s.weightNorm() : weightNorm,
+                s.weightDistance() != null ? s.weightDistance() : weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                stillStalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
 
-  private Double derivedStepsPerSecond(StepRecord s) {
-    if (lastStep == null || lastStep.time() == null || s.time() == null) return stepsPerSecond;
-    long millis = s.time() - lastStep.time();
-    long steps = s.step() - lastStep.step();
-    // Boxed on purpose: a mixed double/Double conditional would unbox a null stepsPerSecond.
-    return millis > 0 && steps > 0 ? Double.valueOf(steps * 1000.0 / millis) : stepsPerSecond;
-  }
+    private Double derivedStepsPerSecond(StepRecord s) {
+        if (lastStep == null || lastStep.time() == null || s.time() == null) return stepsPerSecond;
+        long millis = s.time() - lastStep.time();
+        long steps = s.step() - lastStep.step();
+        // Boxed on purpose: a mixed double/Double conditional would unbox a null stepsPerSecond.
+        return millis > 0 && steps > 0 ? Double.valueOf(steps * 1000.0 / millis) : stepsPerSecond;
+    }
 
-  RunView withTransition(Transition t, long now) {
-    Long memorized = t.to() == Phase.MEMORIZED ? Long.valueOf(t.step()) : memorizedStep;
-    Long grokked = t.to() == Phase.GROKKED ? Long.valueOf(t.step()) : grokkedStep;
-    return new RunView(run, info, lastStep, stepsPerSecond, weightNorm, weightDistance, t.to(), memorized, grokked,
-        fourierTopKShare, rqi, stalled, stalledAtStep, finished, now);
-  }
+    RunView withTransition(Transition t, long now) {
+        Long memorized = t.to() == Phase.MEMORIZED ? Long.valueOf(t.step()) : memorizedStep;
+        Long grokked = t.to() == Phase.GROKKED ? Long.valueOf(t.step()) : grokkedStep;
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                t.to(),
+                memorized,
+                grokked,
+                fourierTopKShare,
+                rqi,
+                stalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
 
-  RunView withAlert(Alert a, long now) {
-    boolean isStall = a.kind() == AlertKind.STALLED;
-    return new RunView(run, info, lastStep, stepsPerSecond, weightNorm, weightDistance, phase, memorizedStep,
-        grokkedStep, fourierTopKShare, rqi, stalled || isStall, isStall ? a.detectedStep() : stalledAtStep, finished,
-        now);
-  }
+    RunView withAlert(Alert a, long now) {
+        boolean isStall = a.kind() == AlertKind.STALLED;
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                stalled || isStall,
+                isStall ? a.detectedStep() : stalledAtStep,
+                finished,
+                now);
+    }
 
-  /** Takes in a structure analysis; NaN means "not applicable" and keeps the previous value. */
-  RunView withStructure(StructureAnalysis a, long now) {
-    return new RunView(run, info, lastStep, stepsPerSecond, weightNorm, weightDistance, phase, memorizedStep,
-        grokkedStep,
-        Double.isFinite(a.fourierTopKShare()) ? Double.valueOf(a.fourierTopKShare()) : fourierTopKShare,
-        Double.isFinite(a.rqi()) ? Double.valueOf(a.rqi()) : rqi,
-        stalled, stalledAtStep, finished, now);
-  }
+    /** Takes in a structure analysis; NaN means "not applicable" and keeps the previous value. */
+    RunView withStructure(StructureAnalysis a, long now) {
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                Double.isFinite(a.fourierTopKShare()) ? Double.valueOf(a.fourierTopKShare()) : fourierTopKShare,
+                Double.isFinite(a.rqi()) ? Double.valueOf(a.rqi()) : rqi,
+                stalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
 
-  RunView withFinished(long now) {
-    return new RunView(run, info, lastStep, stepsPerSecond, weightNorm, weightDistance, phase, memorizedStep,
-        grokkedStep, fourierTopKShare, rqi, stalled, stalledAtStep, true, now);
-  }
+    RunView withFinished(long now) {
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                stalled,
+                stalledAtStep,
+                true,
+                now);
+    }
 
-  RunView touched(long now) {
-    return new RunView(run, info, lastStep, stepsPerSecond, weightNorm, weightDistance, phase, memorizedStep,
-        grokkedStep, fourierTopKShare, rqi, stalled, stalledAtStep, finished, now);
-  }
+    RunView touched(long now) {
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                stalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
 }

@@ -13,34 +13,56 @@ import java.util.Map;
 
 /** Small factories for the records a run produces, with values that are exact in binary. */
 final class Runs {
-  private Runs() {}
+    private Runs() {}
 
-  static RunStarted started(String run, String task, String model, long seed) {
-    Provenance provenance = new Provenance(seed, "0123abcd", "0.1.0-test", "unknown", "test-jvm", "test-os",
-        "test-cpu x2", "CPU test-backend", "test-host");
-    return new RunStarted(run, 1_000, task, model, Map.of("p", 53), provenance);
-  }
+    static RunStarted started(String run, String task, String model, long seed) {
+        Provenance provenance = new Provenance(
+                seed,
+                "0123abcd",
+                "0.1.0-test",
+                "unknown",
+                "test-jvm",
+                "test-os",
+                "test-cpu x2",
+                "CPU test-backend",
+                "test-host");
+        return new RunStarted(run, 1_000, task, model, Map.of("p", 53), provenance);
+    }
 
-  /** A step whose values are simple functions of the step, all exactly representable. */
-  static StepRecord step(String run, long step, long timeMillis) {
-    return new StepRecord(run, step, 2.0 / (step + 1), Math.min(1.0, step / 512.0), 4.0 / (step + 1),
-        Math.min(1.0, step / 1024.0), timeMillis, 10.0 + step / 8.0, step / 4096.0, 0.5, 0.03, null);
-  }
+    /** A step whose values are simple functions of the step, all exactly representable. */
+    static StepRecord step(String run, long step, long timeMillis) {
+        return new StepRecord(
+                run,
+                step,
+                2.0 / (step + 1),
+                Math.min(1.0, step / 512.0),
+                4.0 / (step + 1),
+                Math.min(1.0, step / 1024.0),
+                timeMillis,
+                10.0 + step / 8.0,
+                step / 4096.0,
+                0.5,
+                0.03,
+                null);
+    }
 
-  static Transition transition(String run, Phase from, Phase to, long step) {
-    return new Transition(run, from, to, step, step + 10, 5_000 + step);
-  }
+    static Transition transition(String run, Phase from, Phase to, long step) {
+        return new Transition(run, from, to, step, step + 10, 5_000 + step);
+    }
 
-  static Alert alert(String run, AlertKind kind, long detectedStep) {
-    return new Alert(run, kind, detectedStep, detectedStep, 6_000 + detectedStep, 0.25, kind + " at " + detectedStep);
-  }
+    static Alert alert(String run, AlertKind kind, long detectedStep) {
+        return new Alert(
+                run, kind, detectedStep, detectedStep, 6_000 + detectedStep, 0.25, kind + " at " + detectedStep);
+    }
 
-  static StructureAnalysis structure(String run, long step, double fourierShare, double rqi) {
-    return new StructureAnalysis(run, step, 7_000, new int[] {4, 17}, fourierShare, rqi, new double[] {0.5, 0.25},
-        new double[] {0, 1, 1, 0});
-  }
+    static StructureAnalysis structure(String run, long step, double fourierShare, double rqi) {
+        return new StructureAnalysis(
+                run, step, 7_000, new int[] {4, 17}, fourierShare, rqi, new double[] {0.5, 0.25}, new double[] {
+                    0, 1, 1, 0
+                });
+    }
 
-  static RunFinished finished(String run, long lastStep) {
-    return new RunFinished(run, 9_000, RunFinished.Status.COMPLETED, "budget reached", lastStep);
-  }
+    static RunFinished finished(String run, long lastStep) {
+        return new RunFinished(run, 9_000, RunFinished.Status.COMPLETED, "budget reached", lastStep);
+    }
 }

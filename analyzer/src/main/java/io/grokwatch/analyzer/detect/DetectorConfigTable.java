@@ -12,22 +12,27 @@ import java.util.List;
  * }</pre>
  */
 public final class DetectorConfigTable {
-  private DetectorConfigTable() {}
+    private DetectorConfigTable() {}
 
-  /** The settings table in Markdown: setting, default, flag, meaning. */
-  public static String markdown() {
-    return DetectorConfig.TABLE.markdown(s -> true, List.of("setting", "default", "flag", "meaning"),
-        s -> "`" + s.name() + "`", s -> "`" + s.print(s.defaultValue()) + "`", DetectorConfigTable::flags, Setting::doc);
-  }
+    /** The settings table in Markdown: setting, default, flag, meaning. */
+    public static String markdown() {
+        return DetectorConfig.TABLE.markdown(
+                s -> true,
+                List.of("setting", "default", "flag", "meaning"),
+                s -> "`" + s.name() + "`",
+                s -> "`" + s.print(s.defaultValue()) + "`",
+                DetectorConfigTable::flags,
+                Setting::doc);
+    }
 
-  private static String flags(Setting<?> s) {
-    if (s.flag() == null) return "-";
-    String main = "`" + s.flag() + " " + s.label() + "`";
-    List<String> aliases = s.flags().subList(1, s.flags().size());
-    return aliases.isEmpty() ? main : main + " (or `" + String.join("`, `", aliases) + "`)";
-  }
+    private static String flags(Setting<?> s) {
+        if (s.flag() == null) return "-";
+        String main = "`" + s.flag() + " " + s.label() + "`";
+        List<String> aliases = s.flags().subList(1, s.flags().size());
+        return aliases.isEmpty() ? main : main + " (or `" + String.join("`, `", aliases) + "`)";
+    }
 
-  public static void main(String[] args) {
-    System.out.print(markdown());
-  }
+    public static void main(String[] args) {
+        System.out.print(markdown());
+    }
 }

@@ -38,64 +38,64 @@ import java.util.List;
  * @param structureRqi its RQI (NaN when unknown)
  */
 public record DetectorState(
-    String run,
-    Phase phase,
-    Phase generalizedPhase,
-    Long tTrain,
-    Long tVal,
-    List<StepRecord> pending,
-    List<StepRecord> lookback,
-    List<StepRecord> lookahead,
-    long lastCommittedStep,
-    long lastStep,
-    double plateauVal,
-    double minTrainLoss,
-    long lastProgressStep,
-    double bestTrainAcc,
-    double bestValAcc,
-    double bestTrainLoss,
-    List<AlertKind> fired,
-    List<Transition> transitions,
-    List<Alert> alerts,
-    long dropped,
-    long structureStep,
-    double structureShare,
-    double structureRqi) {
+        String run,
+        Phase phase,
+        Phase generalizedPhase,
+        Long tTrain,
+        Long tVal,
+        List<StepRecord> pending,
+        List<StepRecord> lookback,
+        List<StepRecord> lookahead,
+        long lastCommittedStep,
+        long lastStep,
+        double plateauVal,
+        double minTrainLoss,
+        long lastProgressStep,
+        double bestTrainAcc,
+        double bestValAcc,
+        double bestTrainLoss,
+        List<AlertKind> fired,
+        List<Transition> transitions,
+        List<Alert> alerts,
+        long dropped,
+        long structureStep,
+        double structureShare,
+        double structureRqi) {
 
-  private static final JsonMapper MAPPER =
-      JsonMapper.builder()
-          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
-  public DetectorState {
-    if (run == null || run.isBlank()) throw new IllegalArgumentException("detector state run must be a non-empty string");
-    if (phase == null) throw new IllegalArgumentException("detector state phase is required");
-    pending = List.copyOf(pending);
-    lookback = List.copyOf(lookback);
-    lookahead = List.copyOf(lookahead);
-    fired = fired.isEmpty() ? List.of() : List.copyOf(EnumSet.copyOf(fired)); // enum order: same bytes in every JVM
-    transitions = List.copyOf(transitions);
-    alerts = List.copyOf(alerts);
-  }
-
-  /** The state as UTF-8 JSON. */
-  public static byte[] encode(DetectorState state) {
-    try {
-      return MAPPER.writeValueAsBytes(state);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode detector state of run " + state.run(), e);
+    public DetectorState {
+        if (run == null || run.isBlank())
+            throw new IllegalArgumentException("detector state run must be a non-empty string");
+        if (phase == null) throw new IllegalArgumentException("detector state phase is required");
+        pending = List.copyOf(pending);
+        lookback = List.copyOf(lookback);
+        lookahead = List.copyOf(lookahead);
+        fired = fired.isEmpty() ? List.of() : List.copyOf(EnumSet.copyOf(fired)); // enum order: same bytes in every JVM
+        transitions = List.copyOf(transitions);
+        alerts = List.copyOf(alerts);
     }
-  }
 
-  /** Inverse of {@link #encode}; a malformed state is an IllegalArgumentException saying why. */
-  public static DetectorState decode(byte[] json) {
-    try {
-      return MAPPER.readValue(json, DetectorState.class);
-    } catch (IOException | RuntimeException e) {
-      String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw new IllegalArgumentException("cannot decode detector state: " + why, e);
+    /** The state as UTF-8 JSON. */
+    public static byte[] encode(DetectorState state) {
+        try {
+            return MAPPER.writeValueAsBytes(state);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode detector state of run " + state.run(), e);
+        }
     }
-  }
+
+    /** Inverse of {@link #encode}; a malformed state is an IllegalArgumentException saying why. */
+    public static DetectorState decode(byte[] json) {
+        try {
+            return MAPPER.readValue(json, DetectorState.class);
+        } catch (IOException | RuntimeException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("cannot decode detector state: " + why, e);
+        }
+    }
 }

@@ -28,83 +28,83 @@ import java.util.Map;
  * {@link #read}; records of other types (run_started, snapshots, ...) are skipped and counted.
  */
 public final class OfflineClassifier {
-  private OfflineClassifier() {}
+    private OfflineClassifier() {}
 
-  /** Classifies the one run in a .jsonl file, skipping bad lines. */
-  public static RunSummary classify(Path jsonl, DetectorConfig c) throws IOException {
-    return classify(read(jsonl).steps(), c);
-  }
-
-  /** Classifies one run's steps, in the given order. */
-  public static RunSummary classify(List<StepRecord> steps, DetectorConfig c) {
-    Map<String, RunSummary> all = classifyAll(steps, c);
-    if (all.size() > 1) {
-      throw new IllegalArgumentException("the steps hold " + all.size() + " runs " + all.keySet()
-          + "; classify them with classifyAll");
+    /** Classifies the one run in a .jsonl file, skipping bad lines. */
+    public static RunSummary classify(Path jsonl, DetectorConfig c) throws IOException {
+        return classify(read(jsonl).steps(), c);
     }
-    if (all.isEmpty()) throw new IllegalArgumentException("no step records to classify");
-    return all.values().iterator().next();
-  }
 
-  /** Classifies every run in the steps, in order of first appearance. */
-  public static Map<String, RunSummary> classifyAll(List<StepRecord> steps, DetectorConfig c) {
-    Map<String, RunDetector> detectors = new LinkedHashMap<>();
-    Map<String, Long> lastTime = new LinkedHashMap<>();
-    for (StepRecord s : steps) {
-      long now = s.time() == null ? lastTime.getOrDefault(s.run(), 0L) : s.time();
-      lastTime.put(s.run(), now);
-      detectors.computeIfAbsent(s.run(), r -> new RunDetector(r, c)).accept(s, now);
-    }
-    Map<String, RunSummary> out = new LinkedHashMap<>();
-    detectors.forEach((run, d) -> {
-      d.finish(lastTime.getOrDefault(run, 0L));
-      out.put(run, d.summary());
-    });
-    return out;
-  }
-
-  /** Reads the step records of a .jsonl file, listing the lines that are not valid records. */
-  public static JsonlSteps read(Path jsonl) throws IOException {
-    List<StepRecord> steps = new ArrayList<>();
-    List<BadLine> bad = new ArrayList<>();
-    long other = 0;
-    try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
-      String line;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (line.isBlank()) continue;
-        try {
-          Event e = EventCodec.decode(line);
-          if (e instanceof StepRecord s) steps.add(s);
-          else other++;
-        } catch (InvalidEventException e) {
-          bad.add(new BadLine(n, e.field(), e.getMessage()));
+    /** Classifies one run's steps, in the given order. */
+    public static RunSummary classify(List<StepRecord> steps, DetectorConfig c) {
+        Map<String, RunSummary> all = classifyAll(steps, c);
+        if (all.size() > 1) {
+            throw new IllegalArgumentException(
+                    "the steps hold " + all.size() + " runs " + all.keySet() + "; classify them with classifyAll");
         }
-      }
+        if (all.isEmpty()) throw new IllegalArgumentException("no step records to classify");
+        return all.values().iterator().next();
     }
-    return new JsonlSteps(steps, bad, other);
-  }
 
-  /**
-   * The step records of a file, in file order.
-   *
-   * @param badLines lines that could not be decoded, in file order
-   * @param otherRecords valid records of other types, skipped
-   */
-  public record JsonlSteps(List<StepRecord> steps, List<BadLine> badLines, long otherRecords) {
-    public JsonlSteps {
-      steps = List.copyOf(steps);
-      badLines = List.copyOf(badLines);
+    /** Classifies every run in the steps, in order of first appearance. */
+    public static Map<String, RunSummary> classifyAll(List<StepRecord> steps, DetectorConfig c) {
+        Map<String, RunDetector> detectors = new LinkedHashMap<>();
+        Map<String, Long> lastTime = new LinkedHashMap<>();
+        for (StepRecord s : steps) {
+            long now = s.time() == null ? lastTime.getOrDefault(s.run(), 0L) : s.time();
+            lastTime.put(s.run(), now);
+            detectors.computeIfAbsent(s.run(), r -> new RunDetector(r, c)).accept(s, now);
+        }
+        Map<String, RunSummary> out = new LinkedHashMap<>();
+        detectors.forEach((run, d) -> {
+            d.finish(lastTime.getOrDefault(run, 0L));
+            out.put(run, d.summary());
+        });
+        return out;
     }
-  }
 
-  /**
-   * A line that is not a valid record.
-   *
-   * @param line 1-based line number
-   * @param field the JSON field at fault, or null when the line as a whole is (not JSON)
-   * @param error the decoder's message, naming the field
-   */
-  public record BadLine(long line, String field, String error) {}
+    /** Reads the step records of a .jsonl file, listing the lines that are not valid records. */
+    public static JsonlSteps read(Path jsonl) throws IOException {
+        List<StepRecord> steps = new ArrayList<>();
+        List<BadLine> bad = new ArrayList<>();
+        long other = 0;
+        try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
+            String line;
+            long n = 0;
+            while ((line = in.readLine()) != null) {
+                n++;
+                if (line.isBlank()) continue;
+                try {
+                    Event e = EventCodec.decode(line);
+                    if (e instanceof StepRecord s) steps.add(s);
+                    else other++;
+                } catch (InvalidEventException e) {
+                    bad.add(new BadLine(n, e.field(), e.getMessage()));
+                }
+            }
+        }
+        return new JsonlSteps(steps, bad, other);
+    }
+
+    /**
+     * The step records of a file, in file order.
+     *
+     * @param badLines lines that could not be decoded, in file order
+     * @param otherRecords valid records of other types, skipped
+     */
+    public record JsonlSteps(List<StepRecord> steps, List<BadLine> badLines, long otherRecords) {
+        public JsonlSteps {
+            steps = List.copyOf(steps);
+            badLines = List.copyOf(badLines);
+        }
+    }
+
+    /**
+     * A line that is not a valid record.
+     *
+     * @param line 1-based line number
+     * @param field the JSON field at fault, or null when the line as a whole is (not JSON)
+     * @param error the decoder's message, naming the field
+     */
+    public record BadLine(long line, String field, String error) {}
 }

@@ -17,23 +17,30 @@ import java.util.List;
  * @param lastStep the highest step accepted so far, or -1 before the first record
  */
 public record RunSummary(
-    String run, FinalClass finalClass, Long tTrain, Long tVal, Long delay,
-    List<Transition> transitions, List<Alert> alerts, long lastStep, Phase phase) {
+        String run,
+        FinalClass finalClass,
+        Long tTrain,
+        Long tVal,
+        Long delay,
+        List<Transition> transitions,
+        List<Alert> alerts,
+        long lastStep,
+        Phase phase) {
 
-  public RunSummary {
-    transitions = List.copyOf(transitions);
-    alerts = List.copyOf(alerts);
-  }
-
-  /**
-   * The class for the given threshold steps: comprehension when both are reached less than
-   * {@code grokGapSteps} apart (or validation without train, e.g. train accuracy measured with
-   * dropout on), grokking when further apart, memorization with train only, else confusion.
-   */
-  public static FinalClass classify(Long tTrain, Long tVal, long grokGapSteps) {
-    if (tVal != null) {
-      return tTrain != null && tVal - tTrain >= grokGapSteps ? FinalClass.GROKKING : FinalClass.COMPREHENSION;
+    public RunSummary {
+        transitions = List.copyOf(transitions);
+        alerts = List.copyOf(alerts);
     }
-    return tTrain != null ? FinalClass.MEMORIZATION : FinalClass.CONFUSION;
-  }
+
+    /**
+     * The class for the given threshold steps: comprehension when both are reached less than
+     * {@code grokGapSteps} apart (or validation without train, e.g. train accuracy measured with
+     * dropout on), grokking when further apart, memorization with train only, else confusion.
+     */
+    public static FinalClass classify(Long tTrain, Long tVal, long grokGapSteps) {
+        if (tVal != null) {
+            return tTrain != null && tVal - tTrain >= grokGapSteps ? FinalClass.GROKKING : FinalClass.COMPREHENSION;
+        }
+        return tTrain != null ? FinalClass.MEMORIZATION : FinalClass.CONFUSION;
+    }
 }

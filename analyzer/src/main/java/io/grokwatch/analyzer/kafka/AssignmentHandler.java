@@ -13,10 +13,10 @@ import org.apache.kafka.common.TopicPartition;
 @FunctionalInterface
 public interface AssignmentHandler<R> extends AutoCloseable {
 
-  /** Restores state for {@code partitions}; an exception fails the source. */
-  R restore(Set<TopicPartition> partitions);
+    /** Restores state for {@code partitions}; an exception fails the source. */
+    R restore(Set<TopicPartition> partitions);
 
-  /** Frees what the handler holds; called once, on the poll thread, when the source stops. */
-  @Override
-  default void close() {}
+    /** Frees what the handler holds; called once, on the poll thread, when the source stops. */
+    @Override
+    default void close() {}
 }

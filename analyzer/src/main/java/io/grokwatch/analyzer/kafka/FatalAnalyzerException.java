@@ -6,11 +6,11 @@ package io.grokwatch.analyzer.kafka;
  * stops and reports it instead of retrying.
  */
 public final class FatalAnalyzerException extends RuntimeException {
-  public FatalAnalyzerException(String message) {
-    super(message);
-  }
+    public FatalAnalyzerException(String message) {
+        super(message);
+    }
 
-  public FatalAnalyzerException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public FatalAnalyzerException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -4,11 +4,11 @@ import java.util.Map;
 
 /** Per-run state read back from the changelog for newly assigned partitions, by partition number. */
 record RestoredState(Map<Integer, Map<String, StoredRun>> byPartition) {
-  RestoredState {
-    byPartition = Map.copyOf(byPartition);
-  }
+    RestoredState {
+        byPartition = Map.copyOf(byPartition);
+    }
 
-  int runs() {
-    return byPartition.values().stream().mapToInt(Map::size).sum();
-  }
+    int runs() {
+        return byPartition.values().stream().mapToInt(Map::size).sum();
+    }
 }

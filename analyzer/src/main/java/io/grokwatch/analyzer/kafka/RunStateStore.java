@@ -14,82 +14,84 @@ import java.util.Set;
  * id. Confined to the pipeline's worker thread: no locking.
  */
 final class RunStateStore {
-  private final DetectorConfig config;
-  private final Map<Integer, Map<String, RunSlot>> byPartition = new HashMap<>();
-  /** Runs with a run_finished waiting for their last records (see {@link RunSlot#finishAt}). */
-  private final Set<RunSlot> finishing = new HashSet<>();
+    private final DetectorConfig config;
+    private final Map<Integer, Map<String, RunSlot>> byPartition = new HashMap<>();
+    /** Runs with a run_finished waiting for their last records (see {@link RunSlot#finishAt}). */
+    private final Set<RunSlot> finishing = new HashSet<>();
 
-  RunStateStore(DetectorConfig config) {
-    this.config = config;
-  }
-
-  /** One run's detector plus what the service remembers about it. */
-  static final class RunSlot {
-    final int partition;
-    final RunDetector detector;
-    /** The auto-stop command went out (in a committed transaction, or in the open one). */
-    boolean stopSent;
-    /**
-     * The lastStep of a run_finished that arrived before the run's last step records (another
-     * topic, so another fetch), null when none waits: the run is finished once a step at or past
-     * it arrives or its metrics partition has been read to the end.
-     */
-    Long finishAt;
-
-    RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt) {
-      this.partition = partition;
-      this.detector = detector;
-      this.stopSent = stopSent;
-      this.finishAt = finishAt;
+    RunStateStore(DetectorConfig config) {
+        this.config = config;
     }
-  }
 
-  /** The run's slot, created empty for a run not seen before. */
-  RunSlot slot(int partition, String run) {
-    return byPartition.computeIfAbsent(partition, p -> new HashMap<>())
-        .computeIfAbsent(run, r -> new RunSlot(partition, new RunDetector(r, config), false, null));
-  }
+    /** One run's detector plus what the service remembers about it. */
+    static final class RunSlot {
+        final int partition;
+        final RunDetector detector;
+        /** The auto-stop command went out (in a committed transaction, or in the open one). */
+        boolean stopSent;
+        /**
+         * The lastStep of a run_finished that arrived before the run's last step records (another
+         * topic, so another fetch), null when none waits: the run is finished once a step at or past
+         * it arrives or its metrics partition has been read to the end.
+         */
+        Long finishAt;
 
-  /** Marks the run as waiting to be finished at {@code lastStep}, or clears that when null. */
-  void finishAt(RunSlot slot, Long lastStep) {
-    slot.finishAt = lastStep;
-    if (lastStep == null) finishing.remove(slot);
-    else finishing.add(slot);
-  }
+        RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt) {
+            this.partition = partition;
+            this.detector = detector;
+            this.stopSent = stopSent;
+            this.finishAt = finishAt;
+        }
+    }
 
-  /** The runs waiting to be finished, by partition and run id (the same order after a restore). */
-  List<RunSlot> finishing() {
-    List<RunSlot> out = new ArrayList<>(finishing);
-    out.sort(java.util.Comparator.<RunSlot>comparingInt(s -> s.partition).thenComparing(s -> s.detector.run()));
-    return out;
-  }
+    /** The run's slot, created empty for a run not seen before. */
+    RunSlot slot(int partition, String run) {
+        return byPartition
+                .computeIfAbsent(partition, p -> new HashMap<>())
+                .computeIfAbsent(run, r -> new RunSlot(partition, new RunDetector(r, config), false, null));
+    }
 
-  /** Installs state read back from the changelog, replacing whatever was held for those partitions. */
-  void install(RestoredState restored) {
-    restored.byPartition().forEach((partition, runs) -> {
-      Map<String, RunSlot> slots = new HashMap<>();
-      finishing.removeIf(s -> s.partition == partition);
-      runs.forEach((run, stored) -> {
-        RunSlot slot = new RunSlot(partition, RunDetector.restore(stored.detector(), config), stored.stopSent(), null);
-        finishAt(slot, stored.finishAt());
-        slots.put(run, slot);
-      });
-      byPartition.put(partition, slots);
-    });
-  }
+    /** Marks the run as waiting to be finished at {@code lastStep}, or clears that when null. */
+    void finishAt(RunSlot slot, Long lastStep) {
+        slot.finishAt = lastStep;
+        if (lastStep == null) finishing.remove(slot);
+        else finishing.add(slot);
+    }
 
-  /** Forgets the runs of partitions this instance no longer owns. */
-  void drop(Set<Integer> partitions) {
-    partitions.forEach(byPartition::remove);
-    finishing.removeIf(s -> partitions.contains(s.partition));
-  }
+    /** The runs waiting to be finished, by partition and run id (the same order after a restore). */
+    List<RunSlot> finishing() {
+        List<RunSlot> out = new ArrayList<>(finishing);
+        out.sort(java.util.Comparator.<RunSlot>comparingInt(s -> s.partition).thenComparing(s -> s.detector.run()));
+        return out;
+    }
 
-  /** Partition numbers with state held. */
-  List<Integer> partitions() {
-    return new ArrayList<>(byPartition.keySet());
-  }
+    /** Installs state read back from the changelog, replacing whatever was held for those partitions. */
+    void install(RestoredState restored) {
+        restored.byPartition().forEach((partition, runs) -> {
+            Map<String, RunSlot> slots = new HashMap<>();
+            finishing.removeIf(s -> s.partition == partition);
+            runs.forEach((run, stored) -> {
+                RunSlot slot =
+                        new RunSlot(partition, RunDetector.restore(stored.detector(), config), stored.stopSent(), null);
+                finishAt(slot, stored.finishAt());
+                slots.put(run, slot);
+            });
+            byPartition.put(partition, slots);
+        });
+    }
 
-  int runs() {
-    return byPartition.values().stream().mapToInt(Map::size).sum();
-  }
+    /** Forgets the runs of partitions this instance no longer owns. */
+    void drop(Set<Integer> partitions) {
+        partitions.forEach(byPartition::remove);
+        finishing.removeIf(s -> partitions.contains(s.partition));
+    }
+
+    /** Partition numbers with state held. */
+    List<Integer> partitions() {
+        return new ArrayList<>(byPartition.keySet());
+    }
+
+    int runs() {
+        return byPartition.values().stream().mapToInt(Map::size).sum();
+    }
 }

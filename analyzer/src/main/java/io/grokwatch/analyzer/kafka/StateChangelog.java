@@ -35,192 +35,212 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * after the committed offsets. See README-exactly-once.md.
  */
 final class StateChangelog implements AssignmentHandler<RestoredState> {
-  /** The changelog of the default consumer group. */
-  static final String DEFAULT_TOPIC = "grokwatch.analyzer-state";
-  static final String STOP_SENT_HEADER = "grokwatch.stop-sent";
-  /** A run_finished seen before the run's last records: its lastStep, decimal UTF-8. */
-  static final String FINISH_AT_HEADER = "grokwatch.finish-at";
-  private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
+    /** The changelog of the default consumer group. */
+    static final String DEFAULT_TOPIC = "grokwatch.analyzer-state";
 
-  private final String topic;
-  private final Map<String, Object> restoreConsumerConfig;
-  private final Duration restoreTimeout;
-  private KafkaConsumer<String, byte[]> restorer;
+    static final String STOP_SENT_HEADER = "grokwatch.stop-sent";
+    /** A run_finished seen before the run's last records: its lastStep, decimal UTF-8. */
+    static final String FINISH_AT_HEADER = "grokwatch.finish-at";
 
-  /**
-   * @param clientConfig connection settings (bootstrap servers, security); group settings are
-   *     dropped, the reader is a plain read_committed assign() consumer
-   */
-  StateChangelog(String topic, Map<String, Object> clientConfig, Duration restoreTimeout) {
-    this.topic = topic;
-    Map<String, Object> cfg = new HashMap<>(clientConfig);
-    cfg.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    cfg.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-    cfg.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
-    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "grokwatch-state-restore-" + topic);
-    this.restoreConsumerConfig = Map.copyOf(cfg);
-    this.restoreTimeout = restoreTimeout;
-  }
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
 
-  /** The changelog topic of a consumer group: the default group keeps the documented name. */
-  static String topicFor(String groupId) {
-    return groupId.equals(AnalyzerService.DEFAULT_GROUP_ID) ? DEFAULT_TOPIC : DEFAULT_TOPIC + "." + groupId;
-  }
+    private final String topic;
+    private final Map<String, Object> restoreConsumerConfig;
+    private final Duration restoreTimeout;
+    private KafkaConsumer<String, byte[]> restorer;
 
-  String topic() {
-    return topic;
-  }
-
-  /** The changelog record of one run, for the partition its inputs come from. */
-  ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent, Long finishAt) {
-    List<Header> headers = new ArrayList<>(2);
-    if (stopSent) headers.add(new RecordHeader(STOP_SENT_HEADER, TRUE));
-    if (finishAt != null) {
-      headers.add(new RecordHeader(FINISH_AT_HEADER, Long.toString(finishAt).getBytes(StandardCharsets.UTF_8)));
+    /**
+     * @param clientConfig connection settings (bootstrap servers, security); group settings are
+     *     dropped, the reader is a plain read_committed assign() consumer
+     */
+    StateChangelog(String topic, Map<String, Object> clientConfig, Duration restoreTimeout) {
+        this.topic = topic;
+        Map<String, Object> cfg = new HashMap<>(clientConfig);
+        cfg.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        cfg.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        cfg.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "grokwatch-state-restore-" + topic);
+        this.restoreConsumerConfig = Map.copyOf(cfg);
+        this.restoreTimeout = restoreTimeout;
     }
-    // Binary, not JSON: every transaction rewrites the state of every run it touched.
-    return new ProducerRecord<>(topic, partition, state.run(), CompactStateCodec.encode(state), headers);
-  }
 
-  /**
-   * Reads the changelog partitions matching {@code assigned} up to their last stable offset.
-   * Called after the input partitions' committed offsets were fetched, which under
-   * read_committed waits for any transaction holding offsets for them; so every state write
-   * that belongs to those offsets is committed and below the last stable offset.
-   */
-  @Override
-  public RestoredState restore(Set<TopicPartition> assigned) {
-    Set<Integer> partitions = new TreeSet<>();
-    for (TopicPartition tp : assigned) partitions.add(tp.partition());
-    Map<Integer, Map<String, StoredRun>> out = new HashMap<>();
-    if (partitions.isEmpty()) return new RestoredState(out);
-    List<TopicPartition> tps = new ArrayList<>();
-    for (int p : partitions) {
-      tps.add(new TopicPartition(topic, p));
-      out.put(p, new HashMap<>());
+    /** The changelog topic of a consumer group: the default group keeps the documented name. */
+    static String topicFor(String groupId) {
+        return groupId.equals(AnalyzerService.DEFAULT_GROUP_ID) ? DEFAULT_TOPIC : DEFAULT_TOPIC + "." + groupId;
     }
-    KafkaConsumer<String, byte[]> c = restorer();
-    c.assign(tps);
-    c.seekToBeginning(tps);
-    Map<TopicPartition, Long> end = c.endOffsets(tps, restoreTimeout);
-    long deadline = System.nanoTime() + restoreTimeout.toNanos();
-    while (!caughtUp(c, tps, end)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("restoring " + topic + " " + partitions + " took longer than "
-            + restoreTimeout.toSeconds() + " s; is the broker reachable?");
-      }
-      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-        Map<String, StoredRun> runs = out.get(r.partition());
-        if (r.value() == null) {
-          runs.remove(r.key());
-        } else {
-          runs.put(r.key(), decode(r));
+
+    String topic() {
+        return topic;
+    }
+
+    /** The changelog record of one run, for the partition its inputs come from. */
+    ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent, Long finishAt) {
+        List<Header> headers = new ArrayList<>(2);
+        if (stopSent) headers.add(new RecordHeader(STOP_SENT_HEADER, TRUE));
+        if (finishAt != null) {
+            headers.add(
+                    new RecordHeader(FINISH_AT_HEADER, Long.toString(finishAt).getBytes(StandardCharsets.UTF_8)));
         }
-      }
+        // Binary, not JSON: every transaction rewrites the state of every run it touched.
+        return new ProducerRecord<>(topic, partition, state.run(), CompactStateCodec.encode(state), headers);
     }
-    c.assign(List.of());
-    return new RestoredState(out);
-  }
 
-  private static boolean caughtUp(KafkaConsumer<String, byte[]> c, List<TopicPartition> tps, Map<TopicPartition, Long> end) {
-    for (TopicPartition tp : tps) {
-      if (c.position(tp) < end.get(tp)) return false;
-    }
-    return true;
-  }
-
-  private StoredRun decode(ConsumerRecord<String, byte[]> r) {
-    try {
-      Header h = r.headers().lastHeader(STOP_SENT_HEADER);
-      Header f = r.headers().lastHeader(FINISH_AT_HEADER);
-      Long finishAt = f == null ? null : Long.valueOf(new String(f.value(), StandardCharsets.UTF_8));
-      // Also reads the JSON that earlier versions wrote.
-      return new StoredRun(CompactStateCodec.decode(r.value()), h != null, finishAt);
-    } catch (RuntimeException e) {
-      // Starting the run over would repeat its transitions: exactly-once needs this state.
-      throw new FatalAnalyzerException("state of run '" + r.key() + "' at " + topic + "-" + r.partition()
-          + " offset " + r.offset() + " does not decode (" + e.getMessage() + "); if the detector's state format "
-          + "changed, delete topic " + topic + " and the group's offsets to reanalyze from the start", e);
-    }
-  }
-
-  private KafkaConsumer<String, byte[]> restorer() {
-    if (restorer == null) {
-      restorer = new KafkaConsumer<>(restoreConsumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-    return restorer;
-  }
-
-  @Override
-  public void close() {
-    if (restorer != null) {
-      restorer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
-      restorer = null;
-    }
-  }
-
-  /** A topic just created is unknown to the broker until its metadata has propagated: retry. */
-  private static TopicDescription describeWhenKnown(Admin admin, String topic, Duration timeout)
-      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        return admin.describeTopics(List.of(topic)).allTopicNames()
-            .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).get(topic);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-            || System.nanoTime() > deadline) {
-          throw e;
+    /**
+     * Reads the changelog partitions matching {@code assigned} up to their last stable offset.
+     * Called after the input partitions' committed offsets were fetched, which under
+     * read_committed waits for any transaction holding offsets for them; so every state write
+     * that belongs to those offsets is committed and below the last stable offset.
+     */
+    @Override
+    public RestoredState restore(Set<TopicPartition> assigned) {
+        Set<Integer> partitions = new TreeSet<>();
+        for (TopicPartition tp : assigned) partitions.add(tp.partition());
+        Map<Integer, Map<String, StoredRun>> out = new HashMap<>();
+        if (partitions.isEmpty()) return new RestoredState(out);
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p : partitions) {
+            tps.add(new TopicPartition(topic, p));
+            out.put(p, new HashMap<>());
         }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  /**
-   * Checks that the inputs are co-partitioned and creates the changelog (compacted, as many
-   * partitions as the inputs) if it is missing. Returns the partition count. {@code servers} only names the
-   * broker in errors.
-   */
-  static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout, String servers) {
-    try {
-      Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
-          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      int partitions = described.get(inputs.get(0)).partitions().size();
-      for (String t : inputs) {
-        int n = described.get(t).partitions().size();
-        if (n != partitions) {
-          throw new FatalAnalyzerException("topics " + inputs.get(0) + " (" + partitions + " partitions) and " + t
-              + " (" + n + ") must have the same partition count: one run's records must land on the same partition number");
+        KafkaConsumer<String, byte[]> c = restorer();
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        Map<TopicPartition, Long> end = c.endOffsets(tps, restoreTimeout);
+        long deadline = System.nanoTime() + restoreTimeout.toNanos();
+        while (!caughtUp(c, tps, end)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("restoring " + topic + " " + partitions + " took longer than "
+                        + restoreTimeout.toSeconds() + " s; is the broker reachable?");
+            }
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                Map<String, StoredRun> runs = out.get(r.partition());
+                if (r.value() == null) {
+                    runs.remove(r.key());
+                } else {
+                    runs.put(r.key(), decode(r));
+                }
+            }
         }
-      }
-      NewTopic nt = new NewTopic(changelog, java.util.Optional.of(partitions), java.util.Optional.empty())
-          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-      try {
-        admin.createTopics(List.of(nt)).all().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) throw e;
-      }
-      int n = describeWhenKnown(admin, changelog, timeout).partitions().size();
-      if (n != partitions) {
-        throw new FatalAnalyzerException("state topic " + changelog + " has " + n + " partitions but the inputs have "
-            + partitions + "; delete it (the analyzer recreates it) or give the inputs " + n + " partitions");
-      }
-      return partitions;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while checking topics", e);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      // both timeouts (the future's and the admin client's) carry no useful message of their own
-      String why = cause instanceof java.util.concurrent.TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException
-          ? "Kafka at " + servers + " did not answer within " + timeout.toSeconds() + " s; is the broker running there"
-              + " (grokwatch broker starts one), and are the bootstrap servers right?"
-          : String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
-      throw new IllegalStateException("cannot check topics " + inputs + " and " + changelog + ": " + why, cause);
+        c.assign(List.of());
+        return new RestoredState(out);
     }
-  }
+
+    private static boolean caughtUp(
+            KafkaConsumer<String, byte[]> c, List<TopicPartition> tps, Map<TopicPartition, Long> end) {
+        for (TopicPartition tp : tps) {
+            if (c.position(tp) < end.get(tp)) return false;
+        }
+        return true;
+    }
+
+    private StoredRun decode(ConsumerRecord<String, byte[]> r) {
+        try {
+            Header h = r.headers().lastHeader(STOP_SENT_HEADER);
+            Header f = r.headers().lastHeader(FINISH_AT_HEADER);
+            Long finishAt = f == null ? null : Long.valueOf(new String(f.value(), StandardCharsets.UTF_8));
+            // Also reads the JSON that earlier versions wrote.
+            return new StoredRun(CompactStateCodec.decode(r.value()), h != null, finishAt);
+        } catch (RuntimeException e) {
+            // Starting the run over would repeat its transitions: exactly-once needs this state.
+            throw new FatalAnalyzerException(
+                    "state of run '" + r.key() + "' at " + topic + "-" + r.partition()
+                            + " offset " + r.offset() + " does not decode (" + e.getMessage()
+                            + "); if the detector's state format "
+                            + "changed, delete topic " + topic + " and the group's offsets to reanalyze from the start",
+                    e);
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> restorer() {
+        if (restorer == null) {
+            restorer =
+                    new KafkaConsumer<>(restoreConsumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+        }
+        return restorer;
+    }
+
+    @Override
+    public void close() {
+        if (restorer != null) {
+            restorer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+            restorer = null;
+        }
+    }
+
+    /** A topic just created is unknown to the broker until its metadata has propagated: retry. */
+    private static TopicDescription describeWhenKnown(Admin admin, String topic, Duration timeout)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * Checks that the inputs are co-partitioned and creates the changelog (compacted, as many
+     * partitions as the inputs) if it is missing. Returns the partition count. {@code servers} only names the
+     * broker in errors.
+     */
+    static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout, String servers) {
+        try {
+            Map<String, TopicDescription> described = admin.describeTopics(inputs)
+                    .allTopicNames()
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            int partitions = described.get(inputs.get(0)).partitions().size();
+            for (String t : inputs) {
+                int n = described.get(t).partitions().size();
+                if (n != partitions) {
+                    throw new FatalAnalyzerException(
+                            "topics " + inputs.get(0) + " (" + partitions + " partitions) and " + t + " (" + n
+                                    + ") must have the same partition count: one run's records must land on the same partition number");
+                }
+            }
+            NewTopic nt = new NewTopic(changelog, java.util.Optional.of(partitions), java.util.Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            try {
+                admin.createTopics(List.of(nt))
+                        .all()
+                        .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+            int n = describeWhenKnown(admin, changelog, timeout).partitions().size();
+            if (n != partitions) {
+                throw new FatalAnalyzerException(
+                        "state topic " + changelog + " has " + n + " partitions but the inputs have " + partitions
+                                + "; delete it (the analyzer recreates it) or give the inputs " + n + " partitions");
+            }
+            return partitions;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topics", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            // both timeouts (the future's and the admin client's) carry no useful message of their own
+            String why = cause instanceof java.util.concurrent.TimeoutException
+                            || cause instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? "Kafka at " + servers + " did not answer within " + timeout.toSeconds()
+                            + " s; is the broker running there"
+                            + " (grokwatch broker starts one), and are the bootstrap servers right?"
+                    : String.valueOf(
+                            cause.getMessage() != null
+                                    ? cause.getMessage()
+                                    : cause.getClass().getSimpleName());
+            throw new IllegalStateException("cannot check topics " + inputs + " and " + changelog + ": " + why, cause);
+        }
+    }
 }

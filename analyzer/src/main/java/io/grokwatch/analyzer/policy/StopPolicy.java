@@ -20,16 +20,16 @@ import java.util.Optional;
  */
 public interface StopPolicy {
 
-  /** A reason to stop (one line for the control command), or empty to let the run go on. */
-  Optional<String> shouldStop(RunSummary summary, StepRecord last);
+    /** A reason to stop (one line for the control command), or empty to let the run go on. */
+    Optional<String> shouldStop(RunSummary summary, StepRecord last);
 
-  /** The spec this policy was parsed from. */
-  default String spec() {
-    return toString();
-  }
+    /** The spec this policy was parsed from. */
+    default String spec() {
+        return toString();
+    }
 
-  /** Parses {@code grokked+N}, {@code memorized+N} or {@code steps=N}; errors name the spec. */
-  static StopPolicy parse(String spec) {
-    return StopPolicies.parse(spec);
-  }
+    /** Parses {@code grokked+N}, {@code memorized+N} or {@code steps=N}; errors name the spec. */
+    static StopPolicy parse(String spec) {
+        return StopPolicies.parse(spec);
+    }
 }

@@ -18,47 +18,54 @@ import io.grokwatch.events.StructureAnalysis;
  * (a diverged run) gets NaN and empty results throughout.
  */
 public final class StructureAnalyzer {
-  /**
-   * Key frequencies reported unless told otherwise (live analyzer, reports, demo): a grokked modular-addition
-   * network uses a handful (Nanda et al. 2023 found 5 for p = 113).
-   */
-  public static final int DEFAULT_TOP_K = 5;
+    /**
+     * Key frequencies reported unless told otherwise (live analyzer, reports, demo): a grokked modular-addition
+     * network uses a handful (Nanda et al. 2023 found 5 for p = 113).
+     */
+    public static final int DEFAULT_TOP_K = 5;
 
-  private StructureAnalyzer() {}
+    private StructureAnalyzer() {}
 
-  /**
-   * Analyses one snapshot.
-   *
-   * @param topK how many key frequencies to report and count in the share (>= 1)
-   * @param nowMillis the analysis time ({@code time} of the result)
-   */
-  public static StructureAnalysis analyze(EmbeddingSnapshot snapshot, int topK, long nowMillis) {
-    if (topK < 1) throw new IllegalArgumentException("topK must be >= 1, got " + topK);
-    double[][] rows = new double[snapshot.rows()][];
-    boolean finite = true;
-    for (int r = 0; r < rows.length; r++) {
-      rows[r] = snapshot.row(r);
-      for (double x : rows[r]) finite &= Double.isFinite(x);
+    /**
+     * Analyses one snapshot.
+     *
+     * @param topK how many key frequencies to report and count in the share (>= 1)
+     * @param nowMillis the analysis time ({@code time} of the result)
+     */
+    public static StructureAnalysis analyze(EmbeddingSnapshot snapshot, int topK, long nowMillis) {
+        if (topK < 1) throw new IllegalArgumentException("topK must be >= 1, got " + topK);
+        double[][] rows = new double[snapshot.rows()][];
+        boolean finite = true;
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = snapshot.row(r);
+            for (double x : rows[r]) finite &= Double.isFinite(x);
+        }
+        long time = Math.max(0, nowMillis);
+        if (!finite) {
+            return new StructureAnalysis(
+                    snapshot.run(),
+                    snapshot.step(),
+                    time,
+                    new int[0],
+                    Double.NaN,
+                    Double.NaN,
+                    new double[0],
+                    new double[0]);
+        }
+        int p = snapshot.modulus();
+        int[] keys = new int[0];
+        double share = Double.NaN;
+        double rqi = Double.NaN;
+        if (p >= 3 && snapshot.rows() >= p) {
+            FourierEnergy spectrum = FourierEnergy.of(rows, p);
+            if (spectrum.total() > 0) {
+                keys = spectrum.top(topK);
+                share = spectrum.share(keys);
+                rqi = Rqi.of(rows, spectrum, keys);
+            }
+        }
+        Pca pca = Pca.of(rows);
+        return new StructureAnalysis(
+                snapshot.run(), snapshot.step(), time, keys, share, rqi, pca.explained(), pca.projection2d());
     }
-    long time = Math.max(0, nowMillis);
-    if (!finite) {
-      return new StructureAnalysis(snapshot.run(), snapshot.step(), time, new int[0], Double.NaN, Double.NaN,
-          new double[0], new double[0]);
-    }
-    int p = snapshot.modulus();
-    int[] keys = new int[0];
-    double share = Double.NaN;
-    double rqi = Double.NaN;
-    if (p >= 3 && snapshot.rows() >= p) {
-      FourierEnergy spectrum = FourierEnergy.of(rows, p);
-      if (spectrum.total() > 0) {
-        keys = spectrum.top(topK);
-        share = spectrum.share(keys);
-        rqi = Rqi.of(rows, spectrum, keys);
-      }
-    }
-    Pca pca = Pca.of(rows);
-    return new StructureAnalysis(snapshot.run(), snapshot.step(), time, keys, share, rqi,
-        pca.explained(), pca.projection2d());
-  }
 }

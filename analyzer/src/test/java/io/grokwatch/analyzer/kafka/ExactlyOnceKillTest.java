@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grokwatch.analyzer.bench.SyntheticRuns;
 import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.grokwatch.broker.EmbeddedKafka;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,112 +29,131 @@ import org.junit.jupiter.api.Test;
  * run, then restarted; what a read_committed consumer sees equals the uninterrupted output.
  */
 class ExactlyOnceKillTest {
-  private EmbeddedKafka kafka;
+    private EmbeddedKafka kafka;
 
-  @AfterEach
-  void stopBroker() {
-    if (kafka != null) kafka.close();
-  }
+    @AfterEach
+    void stopBroker() {
+        if (kafka != null) kafka.close();
+    }
 
-  private static final String GROUP = "eos-test";
-  private static final Pattern RECORDS_IN = Pattern.compile("recordsIn=(\\d+)");
+    private static final String GROUP = "eos-test";
+    private static final Pattern RECORDS_IN = Pattern.compile("recordsIn=(\\d+)");
 
-  @Test
-  void sigkilledAndRestartedAnalyzerGivesTheUninterruptedOutputExactlyOnce() throws Exception {
-    kafka = KafkaTestSupport.startBroker(3);
-    String servers = kafka.bootstrapServers();
-    Map<String, List<StepRecord>> runs = SyntheticRuns.runs("eos-", 12, 400, 100);
-    List<Map<String, List<StepRecord>>> segments = segments(runs, 4);
-    Path logs = Files.createDirectories(Path.of("target", "eos-test"));
+    @Test
+    void sigkilledAndRestartedAnalyzerGivesTheUninterruptedOutputExactlyOnce() throws Exception {
+        kafka = KafkaTestSupport.startBroker(3);
+        String servers = kafka.bootstrapServers();
+        Map<String, List<StepRecord>> runs = SyntheticRuns.runs("eos-", 12, 400, 100);
+        List<Map<String, List<StepRecord>>> segments = segments(runs, 4);
+        Path logs = Files.createDirectories(Path.of("target", "eos-test"));
 
-    // Kill points: after this many input records the child has counted as committed; the child
-    // commits every <= 50 records, so most kills land between a transaction's begin and commit.
-    long[] killAfter = {350, 700, 500};
-    int kills = 0;
-    for (int k = 0; k < segments.size(); k++) {
-      try (Child child = Child.start(servers, logs.resolve("analyzer-" + k + ".log"))) {
-        KafkaTestSupport.produceInterleaved(servers, segments.get(k));
-        if (k < killAfter.length) {
-          long target = killAfter[k];
-          KafkaTestSupport.await("child " + k + " to commit " + target + " records", Duration.ofSeconds(60),
-              () -> child.recordsIn.get() >= target);
-          child.kill();
-          kills++;
-        } else {
-          KafkaTestSupport.awaitCaughtUp(servers, GROUP, List.of(Topics.METRICS), Duration.ofSeconds(90));
+        // Kill points: after this many input records the child has counted as committed; the child
+        // commits every <= 50 records, so most kills land between a transaction's begin and commit.
+        long[] killAfter = {350, 700, 500};
+        int kills = 0;
+        for (int k = 0; k < segments.size(); k++) {
+            try (Child child = Child.start(servers, logs.resolve("analyzer-" + k + ".log"))) {
+                KafkaTestSupport.produceInterleaved(servers, segments.get(k));
+                if (k < killAfter.length) {
+                    long target = killAfter[k];
+                    KafkaTestSupport.await(
+                            "child " + k + " to commit " + target + " records",
+                            Duration.ofSeconds(60),
+                            () -> child.recordsIn.get() >= target);
+                    child.kill();
+                    kills++;
+                } else {
+                    KafkaTestSupport.awaitCaughtUp(servers, GROUP, List.of(Topics.METRICS), Duration.ofSeconds(90));
+                }
+            }
         }
-      }
-    }
-    assertThat(kills).isEqualTo(3);
+        assertThat(kills).isEqualTo(3);
 
-    Map<String, List<String>> expected = KafkaTestSupport.offlineOutcome(runs, DetectorConfig.defaults());
-    Map<String, List<String>> actual = new LinkedHashMap<>();
-    var committed = KafkaTestSupport.committedEvents(servers, runs.keySet());
-    runs.keySet().forEach(run -> actual.put(run, KafkaTestSupport.outcome(committed.getOrDefault(run, List.of()))));
-    assertThat(actual).isEqualTo(expected);
-    assertThat(expected.values().stream().mapToInt(List::size).sum()).isGreaterThan(30);
-  }
-
-  /** Each run's steps cut into n consecutive pieces; piece k of every run forms segment k. */
-  private static List<Map<String, List<StepRecord>>> segments(Map<String, List<StepRecord>> runs, int n) {
-    List<Map<String, List<StepRecord>>> out = new ArrayList<>();
-    for (int k = 0; k < n; k++) {
-      Map<String, List<StepRecord>> seg = new LinkedHashMap<>();
-      final int part = k;
-      runs.forEach((run, steps) -> {
-        int size = steps.size();
-        seg.put(run, steps.subList(part * size / n, (part + 1) * size / n));
-      });
-      out.add(seg);
-    }
-    return out;
-  }
-
-  /** An AnalyzerMain JVM; its stdout stats lines feed {@link #recordsIn}. */
-  private static final class Child implements AutoCloseable {
-    final Process process;
-    final AtomicLong recordsIn = new AtomicLong();
-
-    private Child(Process process) {
-      this.process = process;
-      Thread reader = new Thread(this::readStdout, "eos-child-stdout");
-      reader.setDaemon(true);
-      reader.start();
+        Map<String, List<String>> expected = KafkaTestSupport.offlineOutcome(runs, DetectorConfig.defaults());
+        Map<String, List<String>> actual = new LinkedHashMap<>();
+        var committed = KafkaTestSupport.committedEvents(servers, runs.keySet());
+        runs.keySet().forEach(run -> actual.put(run, KafkaTestSupport.outcome(committed.getOrDefault(run, List.of()))));
+        assertThat(actual).isEqualTo(expected);
+        assertThat(expected.values().stream().mapToInt(List::size).sum()).isGreaterThan(30);
     }
 
-    static Child start(String servers, Path stderr) throws IOException {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), AnalyzerMain.class.getName(),
-          "--bootstrap-servers", servers, "--group-id", GROUP, "--instance-id", "eos-1",
-          "--max-poll-records", "50", "--stats-every-ms", "50");
-      pb.redirectError(stderr.toFile());
-      return new Child(pb.start());
-    }
-
-    private void readStdout() {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          Matcher m = RECORDS_IN.matcher(line);
-          if (m.find()) recordsIn.set(Long.parseLong(m.group(1)));
+    /** Each run's steps cut into n consecutive pieces; piece k of every run forms segment k. */
+    private static List<Map<String, List<StepRecord>>> segments(Map<String, List<StepRecord>> runs, int n) {
+        List<Map<String, List<StepRecord>>> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            Map<String, List<StepRecord>> seg = new LinkedHashMap<>();
+            final int part = k;
+            runs.forEach((run, steps) -> {
+                int size = steps.size();
+                seg.put(run, steps.subList(part * size / n, (part + 1) * size / n));
+            });
+            out.add(seg);
         }
-      } catch (IOException ignored) {
-        // The process was killed.
-      }
+        return out;
     }
 
-    /** SIGKILL: no shutdown hook, no leave-group, the open transaction left hanging. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly().waitFor();
-    }
+    /** An AnalyzerMain JVM; its stdout stats lines feed {@link #recordsIn}. */
+    private static final class Child implements AutoCloseable {
+        final Process process;
+        final AtomicLong recordsIn = new AtomicLong();
 
-    @Override
-    public void close() throws InterruptedException {
-      if (process.isAlive()) {
-        process.destroy();
-        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
-      }
+        private Child(Process process) {
+            this.process = process;
+            Thread reader = new Thread(this::readStdout, "eos-child-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Child start(String servers, Path stderr) throws IOException {
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(
+                    java,
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    AnalyzerMain.class.getName(),
+                    "--bootstrap-servers",
+                    servers,
+                    "--group-id",
+                    GROUP,
+                    "--instance-id",
+                    "eos-1",
+                    "--max-poll-records",
+                    "50",
+                    "--stats-every-ms",
+                    "50");
+            pb.redirectError(stderr.toFile());
+            return new Child(pb.start());
+        }
+
+        private void readStdout() {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    Matcher m = RECORDS_IN.matcher(line);
+                    if (m.find()) recordsIn.set(Long.parseLong(m.group(1)));
+                }
+            } catch (IOException ignored) {
+                // The process was killed.
+            }
+        }
+
+        /** SIGKILL: no shutdown hook, no leave-group, the open transaction left hanging. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                    process.destroyForcibly().waitFor();
+            }
+        }
     }
-  }
 }

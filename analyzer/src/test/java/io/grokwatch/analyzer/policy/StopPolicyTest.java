@@ -15,68 +15,74 @@ import org.junit.jupiter.api.Test;
 
 class StopPolicyTest {
 
-  /** Train fits at ~step 280, val passes 0.9 at ~4470 (every 10 steps to 8000). */
-  static List<StepRecord> grokking() {
-    List<StepRecord> out = new ArrayList<>();
-    for (long s = 0; s <= 8000; s += 10) {
-      double tr = 0.02 + 0.98 / (1 + Math.exp(-(s - 200) / 25.0));
-      double va = 0.05 + 0.93 / (1 + Math.exp(-(s - 4000) / 200.0));
-      out.add(StepRecord.of("r", s, 4 * (1 - tr) + 1e-3, tr, 4 * (1 - va), va));
+    /** Train fits at ~step 280, val passes 0.9 at ~4470 (every 10 steps to 8000). */
+    static List<StepRecord> grokking() {
+        List<StepRecord> out = new ArrayList<>();
+        for (long s = 0; s <= 8000; s += 10) {
+            double tr = 0.02 + 0.98 / (1 + Math.exp(-(s - 200) / 25.0));
+            double va = 0.05 + 0.93 / (1 + Math.exp(-(s - 4000) / 200.0));
+            out.add(StepRecord.of("r", s, 4 * (1 - tr) + 1e-3, tr, 4 * (1 - va), va));
+        }
+        return out;
     }
-    return out;
-  }
 
-  /** The step at which a live detector plus the policy would have stopped the run, if any. */
-  static Optional<Long> replay(StopPolicy policy, List<StepRecord> steps) {
-    RunDetector d = new RunDetector("r", DetectorConfig.defaults());
-    for (StepRecord s : steps) {
-      d.accept(s, 0);
-      if (policy.shouldStop(d.summary(), s).isPresent()) return Optional.of(s.step());
+    /** The step at which a live detector plus the policy would have stopped the run, if any. */
+    static Optional<Long> replay(StopPolicy policy, List<StepRecord> steps) {
+        RunDetector d = new RunDetector("r", DetectorConfig.defaults());
+        for (StepRecord s : steps) {
+            d.accept(s, 0);
+            if (policy.shouldStop(d.summary(), s).isPresent()) return Optional.of(s.step());
+        }
+        return Optional.empty();
     }
-    return Optional.empty();
-  }
 
-  @Test
-  void memorizedPlusNKillsAGrokkingRunOnItsPlateau() {
-    RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
-    long stop = replay(StopPolicy.parse("memorized+1000"), grokking()).orElseThrow();
-    // t_train is known one evaluation after it happens (smoothing) + one held back (reorder window)
-    assertThat(stop).isEqualTo(full.tTrain() + 1000);
-    assertThat(stop).isLessThan(full.tVal());
-  }
+    @Test
+    void memorizedPlusNKillsAGrokkingRunOnItsPlateau() {
+        RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
+        long stop = replay(StopPolicy.parse("memorized+1000"), grokking()).orElseThrow();
+        // t_train is known one evaluation after it happens (smoothing) + one held back (reorder window)
+        assertThat(stop).isEqualTo(full.tTrain() + 1000);
+        assertThat(stop).isLessThan(full.tVal());
+    }
 
-  @Test
-  void grokkedPlusNStopsNStepsAfterTVal() {
-    RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
-    assertThat(replay(StopPolicy.parse("grokked+500"), grokking())).contains(full.tVal() + 500);
-    assertThat(replay(StopPolicy.parse("grokked+0"), grokking())).contains(full.tVal() + 20); // latency: two evaluations
-    assertThat(replay(StopPolicy.parse("grokked+500"), grokking().subList(0, 300))).isEmpty();
-  }
+    @Test
+    void grokkedPlusNStopsNStepsAfterTVal() {
+        RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
+        assertThat(replay(StopPolicy.parse("grokked+500"), grokking())).contains(full.tVal() + 500);
+        assertThat(replay(StopPolicy.parse("grokked+0"), grokking()))
+                .contains(full.tVal() + 20); // latency: two evaluations
+        assertThat(replay(StopPolicy.parse("grokked+500"), grokking().subList(0, 300)))
+                .isEmpty();
+    }
 
-  @Test
-  void stepsIsAFixedBudget() {
-    assertThat(replay(StopPolicy.parse("steps=1234"), grokking())).contains(1240L);
-    assertThat(replay(StopPolicy.parse(" steps=0 "), grokking())).contains(0L);
-  }
+    @Test
+    void stepsIsAFixedBudget() {
+        assertThat(replay(StopPolicy.parse("steps=1234"), grokking())).contains(1240L);
+        assertThat(replay(StopPolicy.parse(" steps=0 "), grokking())).contains(0L);
+    }
 
-  @Test
-  void reasonsNameThePolicy() {
-    RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
-    StepRecord last = grokking().get(grokking().size() - 1);
-    assertThat(StopPolicy.parse("grokked+500").shouldStop(full, last)).hasValueSatisfying(r ->
-        assertThat(r).isEqualTo("policy grokked+500: val accuracy reached its threshold at step " + full.tVal() + " (grokking), now at step 8000"));
-    assertThat(StopPolicy.parse("memorized+5").spec()).isEqualTo("memorized+5");
-  }
+    @Test
+    void reasonsNameThePolicy() {
+        RunSummary full = OfflineClassifier.classify(grokking(), DetectorConfig.defaults());
+        StepRecord last = grokking().get(grokking().size() - 1);
+        assertThat(StopPolicy.parse("grokked+500").shouldStop(full, last))
+                .hasValueSatisfying(r -> assertThat(r)
+                        .isEqualTo("policy grokked+500: val accuracy reached its threshold at step " + full.tVal()
+                                + " (grokking), now at step 8000"));
+        assertThat(StopPolicy.parse("memorized+5").spec()).isEqualTo("memorized+5");
+    }
 
-  @Test
-  void parseErrorsNameTheSpec() {
-    assertThatThrownBy(() -> StopPolicy.parse("grokked+soon"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stop policy 'grokked+soon': N='soon' is not a non-negative integer; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
-    assertThatThrownBy(() -> StopPolicy.parse("patience=5"))
-        .hasMessage("stop policy 'patience=5' is not understood; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
-    assertThatThrownBy(() -> StopPolicy.parse("steps=-1"))
-        .hasMessageStartingWith("stop policy 'steps=-1': N='-1' is not a non-negative integer");
-    assertThatThrownBy(() -> StopPolicy.parse(null)).hasMessageStartingWith("stop policy is required");
-  }
+    @Test
+    void parseErrorsNameTheSpec() {
+        assertThatThrownBy(() -> StopPolicy.parse("grokked+soon"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "stop policy 'grokked+soon': N='soon' is not a non-negative integer; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
+        assertThatThrownBy(() -> StopPolicy.parse("patience=5"))
+                .hasMessage(
+                        "stop policy 'patience=5' is not understood; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
+        assertThatThrownBy(() -> StopPolicy.parse("steps=-1"))
+                .hasMessageStartingWith("stop policy 'steps=-1': N='-1' is not a non-negative integer");
+        assertThatThrownBy(() -> StopPolicy.parse(null)).hasMessageStartingWith("stop policy is required");
+    }
 }

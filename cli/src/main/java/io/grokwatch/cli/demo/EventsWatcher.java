@@ -24,69 +24,72 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * topic's current end, so start it before the run publishes anything.
  */
 public final class EventsWatcher implements AutoCloseable {
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final byte[] key;
-  private final Consumer<Event> onEvent;
-  private final Thread thread;
-  private volatile boolean running = true;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final byte[] key;
+    private final Consumer<Event> onEvent;
+    private final Thread thread;
+    private volatile boolean running = true;
 
-  private EventsWatcher(Properties clientProperties, String run, Consumer<Event> onEvent) {
-    Properties p = new Properties();
-    p.putAll(clientProperties);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.key = run.getBytes(StandardCharsets.UTF_8);
-    this.onEvent = onEvent;
-    this.thread = new Thread(this::loop, "grokwatch-demo-events");
-    this.thread.setDaemon(true);
-  }
-
-  /** Positions at the end of grokwatch.events, then follows it in the background. */
-  public static EventsWatcher start(Properties clientProperties, String run, Consumer<Event> onEvent, Duration timeout) {
-    EventsWatcher w = new EventsWatcher(clientProperties, run, onEvent);
-    try {
-      List<TopicPartition> partitions = w.consumer.partitionsFor(Topics.EVENTS, timeout).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      w.consumer.assign(partitions);
-      w.consumer.seekToEnd(partitions);
-      for (TopicPartition tp : partitions) w.consumer.position(tp, timeout); // resolve the end now, before the run starts
-    } catch (RuntimeException e) {
-      w.consumer.close(CloseOptions.timeout(Duration.ZERO));
-      throw e;
+    private EventsWatcher(Properties clientProperties, String run, Consumer<Event> onEvent) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.key = run.getBytes(StandardCharsets.UTF_8);
+        this.onEvent = onEvent;
+        this.thread = new Thread(this::loop, "grokwatch-demo-events");
+        this.thread.setDaemon(true);
     }
-    w.thread.start();
-    return w;
-  }
 
-  private void loop() {
-    try {
-      while (running) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.key() == null || !Arrays.equals(key, r.key())) continue;
-          try {
-            onEvent.accept(EventCodec.decode(r.value()));
-          } catch (InvalidEventException e) {
-            // not ours to judge: the analyzer wrote it; skip what this version cannot read
-          }
+    /** Positions at the end of grokwatch.events, then follows it in the background. */
+    public static EventsWatcher start(
+            Properties clientProperties, String run, Consumer<Event> onEvent, Duration timeout) {
+        EventsWatcher w = new EventsWatcher(clientProperties, run, onEvent);
+        try {
+            List<TopicPartition> partitions = w.consumer.partitionsFor(Topics.EVENTS, timeout).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            w.consumer.assign(partitions);
+            w.consumer.seekToEnd(partitions);
+            for (TopicPartition tp : partitions)
+                w.consumer.position(tp, timeout); // resolve the end now, before the run starts
+        } catch (RuntimeException e) {
+            w.consumer.close(CloseOptions.timeout(Duration.ZERO));
+            throw e;
         }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+        w.thread.start();
+        return w;
     }
-  }
 
-  @Override
-  public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private void loop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() == null || !Arrays.equals(key, r.key())) continue;
+                    try {
+                        onEvent.accept(EventCodec.decode(r.value()));
+                    } catch (InvalidEventException e) {
+                        // not ours to judge: the analyzer wrote it; skip what this version cannot read
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+        }
     }
-  }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

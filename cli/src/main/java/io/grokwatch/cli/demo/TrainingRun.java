@@ -22,110 +22,112 @@ import java.util.concurrent.CountDownLatch;
  * ({@code stopAfterGrokSteps}), as it ends a {@code grokwatch train} run.
  */
 public final class TrainingRun implements AutoCloseable {
-  private final TrainConfig config;
-  private final String run;
-  private final Thread thread;
-  private final CountDownLatch go = new CountDownLatch(1);
-  private final CompletableFuture<Trainer> built = new CompletableFuture<>();
-  private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-  private volatile EventPublisher publisher;
-  private volatile PublishingListener publishing;
-  private volatile LiveView view;
-  private volatile boolean cancelled;
+    private final TrainConfig config;
+    private final String run;
+    private final Thread thread;
+    private final CountDownLatch go = new CountDownLatch(1);
+    private final CompletableFuture<Trainer> built = new CompletableFuture<>();
+    private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    private volatile EventPublisher publisher;
+    private volatile PublishingListener publishing;
+    private volatile LiveView view;
+    private volatile boolean cancelled;
 
-  private TrainingRun(TrainConfig config, String run, Integer threads) {
-    this.config = config;
-    this.run = run;
-    this.thread = new Thread(() -> body(threads), "grokwatch-demo-trainer");
-    this.thread.setDaemon(true);
-  }
-
-  /** Builds the trainer in the background; nothing is published before {@link #start}. */
-  public static TrainingRun prepare(TrainConfig config, String run, Integer threads) {
-    TrainingRun r = new TrainingRun(config, run, threads);
-    r.thread.start();
-    return r;
-  }
-
-  /** Waits until the trainer is built (ND4J loaded, task split); rethrows what failed. */
-  public void awaitBuilt() throws Exception {
-    try {
-      built.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof Exception cause) throw cause;
-      throw e;
+    private TrainingRun(TrainConfig config, String run, Integer threads) {
+        this.config = config;
+        this.run = run;
+        this.thread = new Thread(() -> body(threads), "grokwatch-demo-trainer");
+        this.thread.setDaemon(true);
     }
-  }
 
-  /** Publishes run_started and starts training; returns at once. */
-  public void start(EventPublisher publisher, LiveView view) {
-    this.publisher = publisher;
-    this.publishing = new PublishingListener(run, RunDescription.taskId(config), RunDescription.modulus(config),
-        List.of(publisher), view::println);
-    this.view = view;
-    go.countDown();
-  }
-
-  /** Completes when training ends, however it ends. */
-  public CompletableFuture<Outcome> outcome() {
-    return outcome;
-  }
-
-  /** Stops training at the next step. */
-  public void stop() {
-    built.thenAccept(t -> t.stopRequested().set(true));
-  }
-
-  public String run() {
-    return run;
-  }
-
-  public TrainConfig config() {
-    return config;
-  }
-
-  /** @param threads null for the trainer's defaults */
-  private void body(Integer threads) {
-    try {
-      Trainer trainer = threads != null ? new Trainer(config, new Listener(), threads) : new Trainer(config, new Listener());
-      built.complete(trainer);
-      go.await();
-      if (cancelled) {
-        outcome.cancel(false);
-        return;
-      }
-      publisher.publish(RunDescription.runStarted(run, System.currentTimeMillis(), config, trainer, Map.of()));
-      outcome.complete(trainer.run());
-    } catch (Throwable e) {
-      built.completeExceptionally(e);
-      outcome.completeExceptionally(e);
+    /** Builds the trainer in the background; nothing is published before {@link #start}. */
+    public static TrainingRun prepare(TrainConfig config, String run, Integer threads) {
+        TrainingRun r = new TrainingRun(config, run, threads);
+        r.thread.start();
+        return r;
     }
-  }
 
-  /** Stops the thread if training never started; otherwise asks training to stop. */
-  @Override
-  public void close() {
-    cancelled = true;
-    stop();
-    go.countDown();
-  }
+    /** Waits until the trainer is built (ND4J loaded, task split); rethrows what failed. */
+    public void awaitBuilt() throws Exception {
+        try {
+            built.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
+        }
+    }
 
-  /** Feeds the trainer's callbacks to the publishing listener and the view. */
-  private final class Listener implements StepListener {
+    /** Publishes run_started and starts training; returns at once. */
+    public void start(EventPublisher publisher, LiveView view) {
+        this.publisher = publisher;
+        this.publishing = new PublishingListener(
+                run, RunDescription.taskId(config), RunDescription.modulus(config), List.of(publisher), view::println);
+        this.view = view;
+        go.countDown();
+    }
+
+    /** Completes when training ends, however it ends. */
+    public CompletableFuture<Outcome> outcome() {
+        return outcome;
+    }
+
+    /** Stops training at the next step. */
+    public void stop() {
+        built.thenAccept(t -> t.stopRequested().set(true));
+    }
+
+    public String run() {
+        return run;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** @param threads null for the trainer's defaults */
+    private void body(Integer threads) {
+        try {
+            Trainer trainer = threads != null
+                    ? new Trainer(config, new Listener(), threads)
+                    : new Trainer(config, new Listener());
+            built.complete(trainer);
+            go.await();
+            if (cancelled) {
+                outcome.cancel(false);
+                return;
+            }
+            publisher.publish(RunDescription.runStarted(run, System.currentTimeMillis(), config, trainer, Map.of()));
+            outcome.complete(trainer.run());
+        } catch (Throwable e) {
+            built.completeExceptionally(e);
+            outcome.completeExceptionally(e);
+        }
+    }
+
+    /** Stops the thread if training never started; otherwise asks training to stop. */
     @Override
-    public void onStep(StepMetrics m) {
-      publishing.onStep(m);
-      view.step(m.step(), m.trainAcc(), m.valAcc(), m.stepsPerSecond());
+    public void close() {
+        cancelled = true;
+        stop();
+        go.countDown();
     }
 
-    @Override
-    public void onSnapshot(long step, float[][] embedding) {
-      publishing.onSnapshot(step, embedding);
-    }
+    /** Feeds the trainer's callbacks to the publishing listener and the view. */
+    private final class Listener implements StepListener {
+        @Override
+        public void onStep(StepMetrics m) {
+            publishing.onStep(m);
+            view.step(m.step(), m.trainAcc(), m.valAcc(), m.stepsPerSecond());
+        }
 
-    @Override
-    public void onFinish(Outcome o) {
-      publishing.onFinish(o);
+        @Override
+        public void onSnapshot(long step, float[][] embedding) {
+            publishing.onSnapshot(step, embedding);
+        }
+
+        @Override
+        public void onFinish(Outcome o) {
+            publishing.onFinish(o);
+        }
     }
-  }
 }

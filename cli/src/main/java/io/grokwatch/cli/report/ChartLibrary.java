@@ -12,57 +12,58 @@ import java.util.Properties;
  */
 public final class ChartLibrary {
 
-  private static final String POM_PROPERTIES = "META-INF/maven/org.webjars.npm/echarts/pom.properties";
-  private static final String SCRIPT = "META-INF/resources/webjars/echarts/%s/dist/echarts.min.js";
+    private static final String POM_PROPERTIES = "META-INF/maven/org.webjars.npm/echarts/pom.properties";
+    private static final String SCRIPT = "META-INF/resources/webjars/echarts/%s/dist/echarts.min.js";
 
-  private static volatile String cached;
-  private static volatile String cachedVersion;
+    private static volatile String cached;
+    private static volatile String cachedVersion;
 
-  private ChartLibrary() {}
+    private ChartLibrary() {}
 
-  /** The minified ECharts source. */
-  public static String echarts() {
-    String s = cached;
-    if (s == null) {
-      synchronized (ChartLibrary.class) {
-        if (cached == null) cached = read(String.format(SCRIPT, echartsVersion()));
-        s = cached;
-      }
+    /** The minified ECharts source. */
+    public static String echarts() {
+        String s = cached;
+        if (s == null) {
+            synchronized (ChartLibrary.class) {
+                if (cached == null) cached = read(String.format(SCRIPT, echartsVersion()));
+                s = cached;
+            }
+        }
+        return s;
     }
-    return s;
-  }
 
-  /** The ECharts version on the classpath, e.g. {@code 5.3.1}. */
-  public static String echartsVersion() {
-    String v = cachedVersion;
-    if (v == null) {
-      Properties p = new Properties();
-      try (InputStream in = open(POM_PROPERTIES)) {
-        p.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + POM_PROPERTIES, e);
-      }
-      v = p.getProperty("version");
-      if (v == null) throw new IllegalStateException(POM_PROPERTIES + " has no 'version'");
-      cachedVersion = v;
+    /** The ECharts version on the classpath, e.g. {@code 5.3.1}. */
+    public static String echartsVersion() {
+        String v = cachedVersion;
+        if (v == null) {
+            Properties p = new Properties();
+            try (InputStream in = open(POM_PROPERTIES)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + POM_PROPERTIES, e);
+            }
+            v = p.getProperty("version");
+            if (v == null) throw new IllegalStateException(POM_PROPERTIES + " has no 'version'");
+            cachedVersion = v;
+        }
+        return v;
     }
-    return v;
-  }
 
-  private static String read(String resource) {
-    try (InputStream in = open(resource)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + resource, e);
+    private static String read(String resource) {
+        try (InputStream in = open(resource)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
     }
-  }
 
-  private static InputStream open(String resource) {
-    InputStream in = ChartLibrary.class.getClassLoader().getResourceAsStream(resource);
-    if (in == null) {
-      throw new IllegalStateException("classpath resource " + resource
-          + " is missing: the org.webjars.npm:echarts jar must be on the classpath (rebuild with ./grokwatch)");
+    private static InputStream open(String resource) {
+        InputStream in = ChartLibrary.class.getClassLoader().getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException(
+                    "classpath resource " + resource
+                            + " is missing: the org.webjars.npm:echarts jar must be on the classpath (rebuild with ./grokwatch)");
+        }
+        return in;
     }
-    return in;
-  }
 }

@@ -10,25 +10,25 @@ import io.grokwatch.events.EmbeddingSnapshot;
  */
 public final class FourierSpectrum {
 
-  private FourierSpectrum() {}
+    private FourierSpectrum() {}
 
-  /**
-   * Energy shares indexed by k-1 (they sum to 1), or an empty array when the snapshot is not
-   * over Z_p (modulus below 3, fewer rows than p), holds a non-finite value, or is constant.
-   */
-  public static double[] shares(EmbeddingSnapshot s) {
-    int p = s.modulus();
-    if (p < 3 || s.rows() < p) return new double[0];
-    double[][] rows = new double[p][];
-    for (int i = 0; i < p; i++) {
-      rows[i] = s.row(i);
-      for (double x : rows[i]) if (!Double.isFinite(x)) return new double[0];
+    /**
+     * Energy shares indexed by k-1 (they sum to 1), or an empty array when the snapshot is not
+     * over Z_p (modulus below 3, fewer rows than p), holds a non-finite value, or is constant.
+     */
+    public static double[] shares(EmbeddingSnapshot s) {
+        int p = s.modulus();
+        if (p < 3 || s.rows() < p) return new double[0];
+        double[][] rows = new double[p][];
+        for (int i = 0; i < p; i++) {
+            rows[i] = s.row(i);
+            for (double x : rows[i]) if (!Double.isFinite(x)) return new double[0];
+        }
+        FourierEnergy e = FourierEnergy.of(rows, p);
+        double total = e.total();
+        if (!(total > 0) || !Double.isFinite(total)) return new double[0];
+        double[] shares = new double[p / 2];
+        for (int k = 1; k <= p / 2; k++) shares[k - 1] = e.energy()[k] / total;
+        return shares;
     }
-    FourierEnergy e = FourierEnergy.of(rows, p);
-    double total = e.total();
-    if (!(total > 0) || !Double.isFinite(total)) return new double[0];
-    double[] shares = new double[p / 2];
-    for (int k = 1; k <= p / 2; k++) shares[k - 1] = e.energy()[k] / total;
-    return shares;
-  }
 }

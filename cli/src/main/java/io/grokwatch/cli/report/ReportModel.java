@@ -22,25 +22,25 @@ import java.util.Map;
  * @param structure the structure analysis of every snapshot, by step
  */
 public record ReportModel(
-    String run,
-    String task,
-    String model,
-    Map<String, Object> config,
-    RunSummary summary,
-    List<StepRecord> steps,
-    int stepCount,
-    Long wallMillis,
-    String finishReason,
-    List<PhaseSpan> phases,
-    List<SnapshotView> snapshots,
-    List<StructureAnalysis> structure) {
+        String run,
+        String task,
+        String model,
+        Map<String, Object> config,
+        RunSummary summary,
+        List<StepRecord> steps,
+        int stepCount,
+        Long wallMillis,
+        String finishReason,
+        List<PhaseSpan> phases,
+        List<SnapshotView> snapshots,
+        List<StructureAnalysis> structure) {
 
-  public ReportModel {
-    config = Map.copyOf(config);
-    steps = List.copyOf(steps);
-    phases = List.copyOf(phases);
-    snapshots = List.copyOf(snapshots);
-    structure = List.copyOf(structure);
-    if (summary == null) throw new IllegalArgumentException("summary must not be null");
-  }
+    public ReportModel {
+        config = Map.copyOf(config);
+        steps = List.copyOf(steps);
+        phases = List.copyOf(phases);
+        snapshots = List.copyOf(snapshots);
+        structure = List.copyOf(structure);
+        if (summary == null) throw new IllegalArgumentException("summary must not be null");
+    }
 }

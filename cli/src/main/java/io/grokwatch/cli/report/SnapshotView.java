@@ -13,23 +13,29 @@ import io.grokwatch.events.StructureAnalysis;
  * @param plane residues 0..p-1 projected onto the plane of {@code planeFrequency}, interleaved (x, y); may be empty
  */
 public record SnapshotView(
-    String label, long step, int modulus, double[] spectrum, int planeFrequency, double[] plane,
-    StructureAnalysis structure) {
+        String label,
+        long step,
+        int modulus,
+        double[] spectrum,
+        int planeFrequency,
+        double[] plane,
+        StructureAnalysis structure) {
 
-  public SnapshotView {
-    if (label == null || label.isEmpty()) throw new IllegalArgumentException("label must be non-empty, got '" + label + "'");
-    spectrum = spectrum.clone();
-    plane = plane.clone();
-    if (structure == null) throw new IllegalArgumentException("structure must not be null");
-  }
+    public SnapshotView {
+        if (label == null || label.isEmpty())
+            throw new IllegalArgumentException("label must be non-empty, got '" + label + "'");
+        spectrum = spectrum.clone();
+        plane = plane.clone();
+        if (structure == null) throw new IllegalArgumentException("structure must not be null");
+    }
 
-  @Override
-  public double[] spectrum() {
-    return spectrum.clone();
-  }
+    @Override
+    public double[] spectrum() {
+        return spectrum.clone();
+    }
 
-  @Override
-  public double[] plane() {
-    return plane.clone();
-  }
+    @Override
+    public double[] plane() {
+        return plane.clone();
+    }
 }

@@ -12,51 +12,53 @@ import io.grokwatch.trainer.train.StepMetrics;
  * stop after grokking) need no help here.
  */
 final class RunListener implements StepListener {
-  private final Progress progress;
-  volatile PublishingListener publishing;
-  volatile boolean interrupted;
-  volatile ControlCommand stopCommand;
-  volatile Outcome outcome;
-  private volatile StepMetrics last;
+    private final Progress progress;
+    volatile PublishingListener publishing;
+    volatile boolean interrupted;
+    volatile ControlCommand stopCommand;
+    volatile Outcome outcome;
+    private volatile StepMetrics last;
 
-  RunListener(Progress progress) {
-    this.progress = progress;
-  }
-
-  /** The trainer threw: report the run as FAILED with the error (the Trainer itself only reports divergence). */
-  void failed(RuntimeException e) {
-    if (outcome != null || publishing == null) return;
-    StepMetrics m = last;
-    onFinish(new Outcome(Outcome.Status.FAILED, "trainer error: " + e, m == null ? 0 : m.step(), -1, -1, m));
-  }
-
-  @Override
-  public void onStep(StepMetrics m) {
-    last = m;
-    publishing.onStep(m);
-    progress.step(m);
-  }
-
-  @Override
-  public void onSnapshot(long step, float[][] embedding) {
-    publishing.onSnapshot(step, embedding);
-  }
-
-  @Override
-  public void onFinish(Outcome o) {
-    Outcome what = o;
-    ControlCommand cmd = stopCommand;
-    if (o.status() == Outcome.Status.STOPPED && cmd != null) {
-      what = withReason(o, "stop command " + cmd.id() + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")")
-          + " at step " + o.lastStep());
-    } else if (o.status() == Outcome.Status.STOPPED && interrupted) {
-      what = withReason(o, "interrupted (Ctrl-C) at step " + o.lastStep());
+    RunListener(Progress progress) {
+        this.progress = progress;
     }
-    outcome = what;
-    publishing.onFinish(what);
-  }
 
-  private static Outcome withReason(Outcome o, String reason) {
-    return new Outcome(o.status(), reason, o.lastStep(), o.trainReached(), o.valReached(), o.last());
-  }
+    /** The trainer threw: report the run as FAILED with the error (the Trainer itself only reports divergence). */
+    void failed(RuntimeException e) {
+        if (outcome != null || publishing == null) return;
+        StepMetrics m = last;
+        onFinish(new Outcome(Outcome.Status.FAILED, "trainer error: " + e, m == null ? 0 : m.step(), -1, -1, m));
+    }
+
+    @Override
+    public void onStep(StepMetrics m) {
+        last = m;
+        publishing.onStep(m);
+        progress.step(m);
+    }
+
+    @Override
+    public void onSnapshot(long step, float[][] embedding) {
+        publishing.onSnapshot(step, embedding);
+    }
+
+    @Override
+    public void onFinish(Outcome o) {
+        Outcome what = o;
+        ControlCommand cmd = stopCommand;
+        if (o.status() == Outcome.Status.STOPPED && cmd != null) {
+            what = withReason(
+                    o,
+                    "stop command " + cmd.id() + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")") + " at step "
+                            + o.lastStep());
+        } else if (o.status() == Outcome.Status.STOPPED && interrupted) {
+            what = withReason(o, "interrupted (Ctrl-C) at step " + o.lastStep());
+        }
+        outcome = what;
+        publishing.onFinish(what);
+    }
+
+    private static Outcome withReason(Outcome o, String reason) {
+        return new Outcome(o.status(), reason, o.lastStep(), o.trainReached(), o.valReached(), o.last());
+    }
 }

@@ -46,245 +46,310 @@ import picocli.CommandLine.Spec;
  * grokwatch train --resume ckpt/nanda --steps 30000
  * </pre>
  */
-@Command(name = "train", modelTransformer = TrainConfigFlags.class,
-    description = {
-        "Trains one run of a preset (--preset), changed by the flags given, and "
-            + "publishes run_started, every evaluated step, embedding snapshots and run_finished to Kafka, keyed by "
-            + "the run id. Follows grokwatch.control: STOP ends the run, CHECKPOINT writes a checkpoint.",
-        "Training never waits for Kafka: a broker that is down is reported once and the run goes on. "
-            + "Progress goes to stderr, the summary to stdout. Exit 0 when the run completed, grokked or was stopped, "
-            + "1 when it diverged or failed, 2 on a usage error.",
-        "With --resume the run continues from a checkpoint exactly, under the checkpoint's run id and config; "
-            + "flags may change only the step budget, evaluation, snapshots and stopping."})
+@Command(
+        name = "train",
+        modelTransformer = TrainConfigFlags.class,
+        description = {
+            "Trains one run of a preset (--preset), changed by the flags given, and "
+                    + "publishes run_started, every evaluated step, embedding snapshots and run_finished to Kafka, keyed by "
+                    + "the run id. Follows grokwatch.control: STOP ends the run, CHECKPOINT writes a checkpoint.",
+            "Training never waits for Kafka: a broker that is down is reported once and the run goes on. "
+                    + "Progress goes to stderr, the summary to stdout. Exit 0 when the run completed, grokked or was stopped, "
+                    + "1 when it diverged or failed, 2 on a usage error.",
+            "With --resume the run continues from a checkpoint exactly, under the checkpoint's run id and config; "
+                    + "flags may change only the step budget, evaluation, snapshots and stopping."
+        })
 public final class TrainCommand implements Callable<Integer> {
-  private static final Duration CLOSE_TIMEOUT = EventPublisher.DEFAULT_CLOSE_TIMEOUT;
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = EventPublisher.DEFAULT_CLOSE_TIMEOUT;
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Mixin KafkaOptions kafka;
+    @Mixin
+    KafkaOptions kafka;
 
-  @Option(names = "--preset", paramLabel = "NAME", completionCandidates = RunDescription.PresetNames.class,
-      description = "Published setup to start from: ${COMPLETION-CANDIDATES} (default " + TrainConfigFlags.DEFAULT_PRESET
-          + "; with --resume, the checkpoint's config).")
-  String preset;
+    @Option(
+            names = "--preset",
+            paramLabel = "NAME",
+            completionCandidates = RunDescription.PresetNames.class,
+            description = "Published setup to start from: ${COMPLETION-CANDIDATES} (default "
+                    + TrainConfigFlags.DEFAULT_PRESET + "; with --resume, the checkpoint's config).")
+    String preset;
 
-  @Option(names = "--run", paramLabel = "ID",
-      description = "Run id (default: the preset name and the time, e.g. simple-grokking-20250101-120000; "
-          + "with --resume, the checkpoint's).")
-  String runId;
+    @Option(
+            names = "--run",
+            paramLabel = "ID",
+            description = "Run id (default: the preset name and the time, e.g. simple-grokking-20250101-120000; "
+                    + "with --resume, the checkpoint's).")
+    String runId;
 
-  // ---------------------------------------------------------------- outputs
+    // ---------------------------------------------------------------- outputs
 
-  @Option(names = "--metrics-out", paramLabel = "FILE.jsonl",
-      description = "Also write every step record to this file, one JSON line each (appended when resuming).")
-  Path metricsOut;
+    @Option(
+            names = "--metrics-out",
+            paramLabel = "FILE.jsonl",
+            description = "Also write every step record to this file, one JSON line each (appended when resuming).")
+    Path metricsOut;
 
-  @Option(names = "--no-kafka", description = "Publish nothing to Kafka and follow no control commands.")
-  boolean noKafka;
+    @Option(names = "--no-kafka", description = "Publish nothing to Kafka and follow no control commands.")
+    boolean noKafka;
 
-  // ---------------------------------------------------------------- checkpoints
+    // ---------------------------------------------------------------- checkpoints
 
-  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-      description = "Write checkpoints (step-NNNNNNNNNN.ckpt) here: every --checkpoint-every steps, on a CHECKPOINT "
-          + "command and at the end. One directory per run. Default with --resume: the checkpoint's directory.")
-  Path checkpointDir;
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
+            description =
+                    "Write checkpoints (step-NNNNNNNNNN.ckpt) here: every --checkpoint-every steps, on a CHECKPOINT "
+                            + "command and at the end. One directory per run. Default with --resume: the checkpoint's directory.")
+    Path checkpointDir;
 
-  @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1000",
-      description = "Steps between checkpoints; 0 = only at the end and on request.")
-  long checkpointEvery;
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "Steps between checkpoints; 0 = only at the end and on request.")
+    long checkpointEvery;
 
-  @Option(names = "--checkpoint-keep", paramLabel = "K", defaultValue = "3", description = "Checkpoints kept in the directory, newest first.")
-  int checkpointKeep;
+    @Option(
+            names = "--checkpoint-keep",
+            paramLabel = "K",
+            defaultValue = "3",
+            description = "Checkpoints kept in the directory, newest first.")
+    int checkpointKeep;
 
-  @Option(names = "--resume", paramLabel = "PATH",
-      description = "Continue from a checkpoint file, or the latest checkpoint in a directory.")
-  Path resume;
+    @Option(
+            names = "--resume",
+            paramLabel = "PATH",
+            description = "Continue from a checkpoint file, or the latest checkpoint in a directory.")
+    Path resume;
 
-  // ---------------------------------------------------------------- runtime
+    // ---------------------------------------------------------------- runtime
 
-  @Option(names = "--threads", paramLabel = "N",
-      description = "Threads: an MLP splits each large batch over them, ND4J single-threaded (default: all cores); a "
-          + "transformer gives them to ND4J (default 1). Defaults come from grokwatch.threads / GROKWATCH_THREADS when set; "
-          + "with --resume, the checkpoint's count, which continues the run bit for bit.")
-  Integer threads;
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description =
+                    "Threads: an MLP splits each large batch over them, ND4J single-threaded (default: all cores); a "
+                            + "transformer gives them to ND4J (default 1). Defaults come from grokwatch.threads / GROKWATCH_THREADS when set; "
+                            + "with --resume, the checkpoint's count, which continues the run bit for bit.")
+    Integer threads;
 
-  @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "5",
-      description = "When stderr is not a terminal, print a progress line at most this often (0: every evaluated step).")
-  double progressInterval;
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "SECONDS",
+            defaultValue = "5",
+            description =
+                    "When stderr is not a terminal, print a progress line at most this often (0: every evaluated step).")
+    double progressInterval;
 
-  @Override
-  public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    KafkaClientLogs.quietConnectionRetries();
-    validateRuntimeFlags();
-    CheckpointRules checkpoints = new CheckpointRules(spec.commandLine(), resume);
-    Checkpoint from = checkpoints.readResumeCheckpoint();
-    TrainConfig cfg = TrainConfigFlags.resolve(spec, preset, from);
-    String run = runId != null ? runId : from != null ? from.run() : RunDescription.newRunId(cfg.name(), false);
-    Path ckptDir = checkpoints.directory(checkpointDir);
-    checkpoints.requireUsable(ckptDir, from);
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        KafkaClientLogs.quietConnectionRetries();
+        validateRuntimeFlags();
+        CheckpointRules checkpoints = new CheckpointRules(spec.commandLine(), resume);
+        Checkpoint from = checkpoints.readResumeCheckpoint();
+        TrainConfig cfg = TrainConfigFlags.resolve(spec, preset, from);
+        String run = runId != null ? runId : from != null ? from.run() : RunDescription.newRunId(cfg.name(), false);
+        Path ckptDir = checkpoints.directory(checkpointDir);
+        checkpoints.requireUsable(ckptDir, from);
 
-    Progress progress = new Progress(err, System.console() != null, cfg.steps(),
-        Duration.ofMillis(Math.round(progressInterval * 1000)));
-    RunListener listener = new RunListener(progress);
-    Trainer trainer;
-    try {
-      Integer n = threads != null ? threads : from != null && from.threads() > 0 ? from.threads() : null;
-      trainer = n != null ? new Trainer(cfg, listener, n) : new Trainer(cfg, listener);
-    } catch (IllegalArgumentException e) {
-      throw usage(TrainConfigFlags.flagged(e.getMessage()));
+        Progress progress = new Progress(
+                err, System.console() != null, cfg.steps(), Duration.ofMillis(Math.round(progressInterval * 1000)));
+        RunListener listener = new RunListener(progress);
+        Trainer trainer;
+        try {
+            Integer n = threads != null ? threads : from != null && from.threads() > 0 ? from.threads() : null;
+            trainer = n != null ? new Trainer(cfg, listener, n) : new Trainer(cfg, listener);
+        } catch (IllegalArgumentException e) {
+            throw usage(TrainConfigFlags.flagged(e.getMessage()));
+        }
+        if (from != null && from.threads() > 0 && trainer.threads() != from.threads()) {
+            // an MLP sums its row shards per thread: another grouping rounds differently from here on
+            err.println("grokwatch train: --threads " + trainer.threads() + " differs from the checkpoint's "
+                    + from.threads() + ": the run continues, but not bit for bit as it would on " + from.threads());
+        }
+        if (from != null) {
+            try {
+                TrainerState.restore(trainer, from);
+            } catch (CheckpointMismatchException e) {
+                throw usage("--resume " + resume + ": " + e.getMessage());
+            }
+        }
+        Checkpointer checkpointer = ckptDir == null
+                ? null
+                : Checkpointer.builder(ckptDir)
+                        .run(run)
+                        .every(checkpointEvery)
+                        .keep(checkpointKeep)
+                        .messages(progress::println)
+                        .build();
+        if (checkpointer != null) trainer.stepHook(checkpointer);
+
+        List<EventPublisher> publishers = new ArrayList<>();
+        JsonlStepWriter metrics = openMetrics(progress);
+        EventPublisher kafkaOut = NoKafka.INSTANCE;
+        ControlListener control = null;
+        Thread shutdownHook = null;
+        CountDownLatch done = new CountDownLatch(1);
+        long startMillis = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        try {
+            if (metrics != null) publishers.add(metrics);
+            if (!noKafka) kafkaOut = startPublisher(progress);
+            publishers.add(kafkaOut);
+            PublishingListener publishing = new PublishingListener(
+                    run, RunDescription.taskId(cfg), RunDescription.modulus(cfg), publishers, progress::println);
+            listener.publishing = publishing;
+            RunStarted started = RunDescription.runStarted(run, startMillis, cfg, trainer, resumedFrom(from));
+            kafkaOut.publish(started); // the metrics file holds step records only
+            if (!noKafka)
+                control = followControl(run, startMillis, trainer, listener, publishing, checkpointer, progress);
+            shutdownHook = onCtrlC(trainer, listener, done);
+
+            out.println("grokwatch train: run " + run
+                    + (from != null ? " resumed at step " + from.step() + " from " + resume : "") + ": "
+                    + RunDescription.describe(cfg));
+            out.flush();
+            try {
+                trainer.run();
+            } catch (RuntimeException e) {
+                listener.failed(e); // run_finished FAILED with the error, then the command fails with it
+                throw e;
+            } finally {
+                progress.finish();
+            }
+        } finally {
+            if (control != null) control.close();
+            PublishStats kafkaStats = noKafka ? null : kafkaOut.close(CLOSE_TIMEOUT);
+            PublishStats fileStats = metrics == null ? null : metrics.close(CLOSE_TIMEOUT);
+            done.countDown();
+            removeHook(shutdownHook);
+            if (listener.outcome != null) {
+                TrainSummary.print(
+                        out,
+                        run,
+                        cfg,
+                        listener.outcome,
+                        (System.nanoTime() - startNanos) / 1e9,
+                        from == null ? 0 : from.step(),
+                        kafkaStats,
+                        fileStats,
+                        checkpointer);
+            }
+        }
+        return listener.outcome == null || listener.outcome.status() == Outcome.Status.FAILED ? 1 : 0;
     }
-    if (from != null && from.threads() > 0 && trainer.threads() != from.threads()) {
-      // an MLP sums its row shards per thread: another grouping rounds differently from here on
-      err.println("grokwatch train: --threads " + trainer.threads() + " differs from the checkpoint's " + from.threads()
-          + ": the run continues, but not bit for bit as it would on " + from.threads());
+
+    // ---------------------------------------------------------------- configuration
+
+    private void validateRuntimeFlags() {
+        if (threads != null && threads < 1) throw usage("--threads must be >= 1, got " + threads);
+        if (!(progressInterval >= 0)) throw usage("--progress-interval must be >= 0 seconds, got " + progressInterval);
+        if (checkpointEvery < 0) throw usage("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (checkpointKeep < 1) throw usage("--checkpoint-keep must be >= 1, got " + checkpointKeep);
+        if (runId != null && runId.isBlank()) throw usage("--run must not be empty");
+        boolean ckptFlags = spec.commandLine().getParseResult().hasMatchedOption("--checkpoint-every")
+                || spec.commandLine().getParseResult().hasMatchedOption("--checkpoint-keep");
+        if (ckptFlags && checkpointDir == null && resume == null) {
+            throw usage("--checkpoint-every and --checkpoint-keep need --checkpoint-dir DIR");
+        }
     }
-    if (from != null) {
-      try {
-        TrainerState.restore(trainer, from);
-      } catch (CheckpointMismatchException e) {
-        throw usage("--resume " + resume + ": " + e.getMessage());
-      }
+
+    private JsonlStepWriter openMetrics(Progress progress) {
+        if (metricsOut == null) return null;
+        try {
+            return JsonlStepWriter.builder(metricsOut)
+                    .append(resume != null)
+                    .warnings(progress::println)
+                    .open();
+        } catch (IOException e) {
+            throw usage("--metrics-out " + metricsOut + ": " + OneLine.describe(e));
+        }
     }
-    Checkpointer checkpointer = ckptDir == null ? null : Checkpointer.builder(ckptDir).run(run).every(checkpointEvery)
-        .keep(checkpointKeep).messages(progress::println).build();
-    if (checkpointer != null) trainer.stepHook(checkpointer);
 
-    List<EventPublisher> publishers = new ArrayList<>();
-    JsonlStepWriter metrics = openMetrics(progress);
-    EventPublisher kafkaOut = NoKafka.INSTANCE;
-    ControlListener control = null;
-    Thread shutdownHook = null;
-    CountDownLatch done = new CountDownLatch(1);
-    long startMillis = System.currentTimeMillis();
-    long startNanos = System.nanoTime();
-    try {
-      if (metrics != null) publishers.add(metrics);
-      if (!noKafka) kafkaOut = startPublisher(progress);
-      publishers.add(kafkaOut);
-      PublishingListener publishing = new PublishingListener(run, RunDescription.taskId(cfg), RunDescription.modulus(cfg),
-          publishers, progress::println);
-      listener.publishing = publishing;
-      RunStarted started = RunDescription.runStarted(run, startMillis, cfg, trainer, resumedFrom(from));
-      kafkaOut.publish(started); // the metrics file holds step records only
-      if (!noKafka) control = followControl(run, startMillis, trainer, listener, publishing, checkpointer, progress);
-      shutdownHook = onCtrlC(trainer, listener, done);
-
-      out.println("grokwatch train: run " + run + (from != null ? " resumed at step " + from.step() + " from " + resume : "")
-          + ": " + RunDescription.describe(cfg));
-      out.flush();
-      try {
-        trainer.run();
-      } catch (RuntimeException e) {
-        listener.failed(e); // run_finished FAILED with the error, then the command fails with it
-        throw e;
-      } finally {
-        progress.finish();
-      }
-    } finally {
-      if (control != null) control.close();
-      PublishStats kafkaStats = noKafka ? null : kafkaOut.close(CLOSE_TIMEOUT);
-      PublishStats fileStats = metrics == null ? null : metrics.close(CLOSE_TIMEOUT);
-      done.countDown();
-      removeHook(shutdownHook);
-      if (listener.outcome != null) {
-        TrainSummary.print(out, run, cfg, listener.outcome, (System.nanoTime() - startNanos) / 1e9,
-            from == null ? 0 : from.step(), kafkaStats, fileStats, checkpointer);
-      }
+    private RunPublisher startPublisher(Progress progress) {
+        try {
+            return RunPublisher.builder()
+                    .kafkaProperties(kafka.clientProperties())
+                    .warnings(progress::println)
+                    .start();
+        } catch (IllegalArgumentException e) {
+            throw usage("Kafka settings (--bootstrap-servers, --kafka-config): " + e.getMessage());
+        }
     }
-    return listener.outcome == null || listener.outcome.status() == Outcome.Status.FAILED ? 1 : 0;
-  }
 
-  // ---------------------------------------------------------------- configuration
-
-  private void validateRuntimeFlags() {
-    if (threads != null && threads < 1) throw usage("--threads must be >= 1, got " + threads);
-    if (!(progressInterval >= 0)) throw usage("--progress-interval must be >= 0 seconds, got " + progressInterval);
-    if (checkpointEvery < 0) throw usage("--checkpoint-every must be >= 0, got " + checkpointEvery);
-    if (checkpointKeep < 1) throw usage("--checkpoint-keep must be >= 1, got " + checkpointKeep);
-    if (runId != null && runId.isBlank()) throw usage("--run must not be empty");
-    boolean ckptFlags = spec.commandLine().getParseResult().hasMatchedOption("--checkpoint-every")
-        || spec.commandLine().getParseResult().hasMatchedOption("--checkpoint-keep");
-    if (ckptFlags && checkpointDir == null && resume == null) {
-      throw usage("--checkpoint-every and --checkpoint-keep need --checkpoint-dir DIR");
+    private ControlListener followControl(
+            String run,
+            long since,
+            Trainer trainer,
+            RunListener listener,
+            PublishingListener publishing,
+            Checkpointer checkpointer,
+            Progress progress) {
+        return ControlListener.builder()
+                .kafkaProperties(kafka.clientProperties())
+                .run(run)
+                .since(since)
+                .onStop(cmd -> {
+                    publishing.stopRequestedBy(cmd);
+                    listener.stopCommand = cmd;
+                    trainer.stopRequested().set(true);
+                    progress.println("grokwatch: STOP command " + cmd.id()
+                            + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")") + ": stopping after this step");
+                })
+                .onCheckpoint(cmd -> {
+                    if (checkpointer == null) {
+                        progress.println("grokwatch: CHECKPOINT command " + cmd.id()
+                                + " ignored: this run has no --checkpoint-dir");
+                    } else {
+                        checkpointer.requestNow("CHECKPOINT command " + cmd.id());
+                    }
+                })
+                .warnings(progress::println)
+                .start();
     }
-  }
 
-  private JsonlStepWriter openMetrics(Progress progress) {
-    if (metricsOut == null) return null;
-    try {
-      return JsonlStepWriter.builder(metricsOut).append(resume != null).warnings(progress::println).open();
-    } catch (IOException e) {
-      throw usage("--metrics-out " + metricsOut + ": " + OneLine.describe(e));
+    /** What run_started adds to the config of a resumed run. */
+    private static Map<String, Object> resumedFrom(Checkpoint from) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (from != null) {
+            m.put("resumedAtStep", from.step());
+            m.put("resumedFromRun", from.run());
+        }
+        return m;
     }
-  }
 
-  private RunPublisher startPublisher(Progress progress) {
-    try {
-      return RunPublisher.builder().kafkaProperties(kafka.clientProperties()).warnings(progress::println).start();
-    } catch (IllegalArgumentException e) {
-      throw usage("Kafka settings (--bootstrap-servers, --kafka-config): " + e.getMessage());
+    /** Ctrl-C stops training at the next step, so run_finished, the final checkpoint and the summary still happen. */
+    private Thread onCtrlC(Trainer trainer, RunListener listener, CountDownLatch done) {
+        Thread hook = new Thread(
+                () -> {
+                    listener.interrupted = true;
+                    trainer.stopRequested().set(true);
+                    try {
+                        done.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "grokwatch-train-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
-  }
 
-  private ControlListener followControl(String run, long since, Trainer trainer, RunListener listener,
-      PublishingListener publishing, Checkpointer checkpointer, Progress progress) {
-    return ControlListener.builder().kafkaProperties(kafka.clientProperties()).run(run).since(since)
-        .onStop(cmd -> {
-          publishing.stopRequestedBy(cmd);
-          listener.stopCommand = cmd;
-          trainer.stopRequested().set(true);
-          progress.println("grokwatch: STOP command " + cmd.id() + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")")
-              + ": stopping after this step");
-        })
-        .onCheckpoint(cmd -> {
-          if (checkpointer == null) {
-            progress.println("grokwatch: CHECKPOINT command " + cmd.id() + " ignored: this run has no --checkpoint-dir");
-          } else {
-            checkpointer.requestNow("CHECKPOINT command " + cmd.id());
-          }
-        })
-        .warnings(progress::println)
-        .start();
-  }
-
-  /** What run_started adds to the config of a resumed run. */
-  private static Map<String, Object> resumedFrom(Checkpoint from) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    if (from != null) {
-      m.put("resumedAtStep", from.step());
-      m.put("resumedFromRun", from.run());
+    private static void removeHook(Thread hook) {
+        if (hook == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shutdownInProgress) {
+            // the hook is running and waits for `done`
+        }
     }
-    return m;
-  }
 
-  /** Ctrl-C stops training at the next step, so run_finished, the final checkpoint and the summary still happen. */
-  private Thread onCtrlC(Trainer trainer, RunListener listener, CountDownLatch done) {
-    Thread hook = new Thread(() -> {
-      listener.interrupted = true;
-      trainer.stopRequested().set(true);
-      try {
-        done.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "grokwatch-train-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
-  }
-
-  private static void removeHook(Thread hook) {
-    if (hook == null) return;
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shutdownInProgress) {
-      // the hook is running and waits for `done`
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
-  }
-
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
 }

@@ -6,18 +6,18 @@ import java.util.List;
 
 /** Report models of synthetic runs, built with the real analyzer. */
 final class ReportFixtures {
-  static final long GROK_STEP = 2000;
+    static final long GROK_STEP = 2000;
 
-  private ReportFixtures() {}
+    private ReportFixtures() {}
 
-  static RunRecords grokkingRecords(String run) {
-    RunRecords.Collector c = RunRecords.collector(run);
-    List<Event> events = SyntheticRun.events(run, 5000, 5, 250, GROK_STEP);
-    events.forEach(c::add);
-    return c.build();
-  }
+    static RunRecords grokkingRecords(String run) {
+        RunRecords.Collector c = RunRecords.collector(run);
+        List<Event> events = SyntheticRun.events(run, 5000, 5, 250, GROK_STEP);
+        events.forEach(c::add);
+        return c.build();
+    }
 
-  static ReportModel grokkingModel(String run) {
-    return new ReportAssembler(DetectorConfig.defaults(), 3, 3000).assemble(grokkingRecords(run));
-  }
+    static ReportModel grokkingModel(String run) {
+        return new ReportAssembler(DetectorConfig.defaults(), 3, 3000).assemble(grokkingRecords(run));
+    }
 }

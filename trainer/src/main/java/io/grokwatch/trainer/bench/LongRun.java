@@ -25,24 +25,28 @@ public final class LongRun {
     static final int STEPS_AFTER_GROK = 500;
     static final double GROK_ACCURACY = 0.99;
 
-    private LongRun() {
-    }
+    private LongRun() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
             System.err.println("usage: LongRun PRESET STEPS EVAL_EVERY OUT.jsonl  (presets: " + Presets.names() + ")");
             System.exit(2);
         }
-        TrainConfig cfg = Presets.get(args[0]).toBuilder().steps(Long.parseLong(args[1]))
-                .evalEvery(Integer.parseInt(args[2])).stopAfterGrok(false).build();
+        TrainConfig cfg = Presets.get(args[0]).toBuilder()
+                .steps(Long.parseLong(args[1]))
+                .evalEvery(Integer.parseInt(args[2]))
+                .stopAfterGrok(false)
+                .build();
         Outcome o = run(cfg, Path.of(args[3]), args[0] + "-long");
-        System.out.println("finished: " + o.status() + " (" + o.reason() + "), t_train " + o.trainReached()
-                + ", t_val " + o.valReached());
+        System.out.println("finished: " + o.status() + " (" + o.reason() + "), t_train " + o.trainReached() + ", t_val "
+                + o.valReached());
     }
 
     /** Runs cfg to its budget or to 500 steps past val 0.99, logging to stdout and step records to out. */
     static Outcome run(TrainConfig cfg, Path out, String runId) throws Exception {
-        try (JsonlStepWriter writer = JsonlStepWriter.builder(out).flushInterval(Duration.ofSeconds(5)).open()) {
+        try (JsonlStepWriter writer = JsonlStepWriter.builder(out)
+                .flushInterval(Duration.ofSeconds(5))
+                .open()) {
             Trainer[] holder = new Trainer[1];
             long t0 = System.nanoTime();
             StepListener listener = new StepListener() {
@@ -51,10 +55,16 @@ public final class LongRun {
 
                 @Override
                 public void onStep(StepMetrics m) {
-                    writer.publish(Records.step(runId, m.step()).train(m.trainLoss(), m.trainAcc())
-                            .val(m.valLoss(), m.valAcc()).time(m.timeMillis()).weightNorm(m.weightNorm())
-                            .weightDistance(m.weightDistance()).gradNorm(m.gradNorm()).lr(m.lr())
-                            .stepsPerSecond(m.stepsPerSecond()).build());
+                    writer.publish(Records.step(runId, m.step())
+                            .train(m.trainLoss(), m.trainAcc())
+                            .val(m.valLoss(), m.valAcc())
+                            .time(m.timeMillis())
+                            .weightNorm(m.weightNorm())
+                            .weightDistance(m.weightDistance())
+                            .gradNorm(m.gradNorm())
+                            .lr(m.lr())
+                            .stepsPerSecond(m.stepsPerSecond())
+                            .build());
                     if (grokStep < 0 && m.valAcc() >= GROK_ACCURACY) {
                         grokStep = m.step();
                         System.out.println("val acc " + m.valAcc() + " >= " + GROK_ACCURACY + " at step " + grokStep
@@ -66,10 +76,17 @@ public final class LongRun {
                     long now = System.nanoTime();
                     if (now - lastPrint >= 30_000_000_000L) {
                         lastPrint = now;
-                        System.out.println(String.format(Locale.ROOT,
+                        System.out.println(String.format(
+                                Locale.ROOT,
                                 "%6.0fs step %6d train %.4f/%.3f val %.4f/%.3f |w| %.2f %.1f steps/s",
-                                (now - t0) / 1e9, m.step(), m.trainLoss(), m.trainAcc(), m.valLoss(), m.valAcc(),
-                                m.weightNorm(), m.stepsPerSecond()));
+                                (now - t0) / 1e9,
+                                m.step(),
+                                m.trainLoss(),
+                                m.trainAcc(),
+                                m.valLoss(),
+                                m.valAcc(),
+                                m.weightNorm(),
+                                m.stepsPerSecond()));
                     }
                 }
             };

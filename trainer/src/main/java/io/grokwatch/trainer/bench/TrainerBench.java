@@ -36,16 +36,14 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TrainerBench {
     /** One torch_ref config: kind, modulus, train fraction, widths. */
-    record Shape(String name, boolean mlp, int p, double frac, int d, int hidden, int heads, int dMlp) {
-    }
+    record Shape(String name, boolean mlp, int p, double frac, int d, int hidden, int heads, int dMlp) {}
 
     static final List<Shape> SHAPES = List.of(
             new Shape("mlp97", true, 97, 0.5, 128, 256, 0, 0),
             new Shape("simple-grokking", true, 53, 0.6, 128, 128, 0, 0),
             new Shape("nanda", false, 113, 0.3, 128, 0, 4, 512));
 
-    private TrainerBench() {
-    }
+    private TrainerBench() {}
 
     public static void main(String[] args) {
         int steps = 200;
@@ -63,8 +61,11 @@ public final class TrainerBench {
             SHAPES.forEach(s -> names.add(s.name()));
         }
         for (String name : names) {
-            Shape s = SHAPES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() ->
-                    new IllegalArgumentException("config must be one of mlp97, simple-grokking, nanda, got '" + name + "'"));
+            Shape s = SHAPES.stream()
+                    .filter(x -> x.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "config must be one of mlp97, simple-grokking, nanda, got '" + name + "'"));
             int t = threads != null ? threads : Backend.defaultThreads(s.mlp());
             System.out.println(bench(s, s.mlp() ? steps : Math.max(10, steps / 10), t));
         }
@@ -95,8 +96,10 @@ public final class TrainerBench {
         Backend.threadsFor(s.mlp(), threads); // as the Trainer does
         Model model = s.mlp()
                 ? new Mlp(new Mlp.Config(p, s.d(), List.of(s.hidden()), p), DataType.FLOAT, 0, threads)
-                : new Transformer(new Transformer.Config(p + 1, p, 1, s.d(), s.heads(), s.dMlp(), false, 1.0 / Math.sqrt(s.d())),
-                        DataType.FLOAT, 0);
+                : new Transformer(
+                        new Transformer.Config(p + 1, p, 1, s.d(), s.heads(), s.dMlp(), false, 1.0 / Math.sqrt(s.d())),
+                        DataType.FLOAT,
+                        0);
         AdamW opt = new AdamW(model.params(), new AdamW.Config(1e-3, 0.9, 0.98, 1e-8, 1.0, 0));
         INDArray dLogits = Nd4j.create(DataType.FLOAT, n, p);
         Runnable step = () -> {
@@ -137,10 +140,21 @@ public final class TrainerBench {
         // the calling thread's CPU time: with 1 thread all the work runs on it, and it is steadier than wall time on a
         // shared machine (with more threads it misses the other threads' share: the process's mean covers them,
         // plus the JIT and GC)
-        return String.format(Locale.ROOT, "{\"config\": \"%s\", \"engine\": \"grokwatch-nd4j\", \"threads\": %d, \"shards\": %d, "
-                + "\"examples\": %d, \"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f, \"median_thread_cpu_ms\": %.3f, "
-                + "\"mean_process_cpu_ms\": %.3f, \"jit_ms_while_timed\": %d}",
-                s.name(), threads, shards, n, model.params().count(), med, 1000 / med, median(cpu), processMs, jitMs);
+        return String.format(
+                Locale.ROOT,
+                "{\"config\": \"%s\", \"engine\": \"grokwatch-nd4j\", \"threads\": %d, \"shards\": %d, "
+                        + "\"examples\": %d, \"params\": %d, \"median_step_ms\": %.3f, \"steps_per_s\": %.1f, \"median_thread_cpu_ms\": %.3f, "
+                        + "\"mean_process_cpu_ms\": %.3f, \"jit_ms_while_timed\": %d}",
+                s.name(),
+                threads,
+                shards,
+                n,
+                model.params().count(),
+                med,
+                1000 / med,
+                median(cpu),
+                processMs,
+                jitMs);
     }
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =

@@ -46,8 +46,7 @@ public record Checkpoint(
         Map<String, Tensor> tensors) {
 
     /** One named parameter's shape. */
-    public record ParamShape(String name, long rows, long cols) {
-    }
+    public record ParamShape(String name, long rows, long cols) {}
 
     public Checkpoint {
         Objects.requireNonNull(run, "run");

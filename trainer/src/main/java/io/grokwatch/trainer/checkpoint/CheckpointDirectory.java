@@ -43,7 +43,8 @@ public final class CheckpointDirectory {
         }
         List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)).forEach(out::add);
+            s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p))
+                    .forEach(out::add);
         }
         out.sort(Comparator.comparingLong(CheckpointDirectory::stepOf));
         return out;
@@ -66,7 +67,8 @@ public final class CheckpointDirectory {
         List<Path> all = list();
         int deleted = 0;
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> TEMP.matcher(p.getFileName().toString()).matches()).toList()) {
+            for (Path p : s.filter(p -> TEMP.matcher(p.getFileName().toString()).matches())
+                    .toList()) {
                 Files.deleteIfExists(p);
             }
         }
@@ -90,8 +92,10 @@ public final class CheckpointDirectory {
         if (!Files.isDirectory(fileOrDir)) {
             throw new NoSuchFileException(fileOrDir.toString(), null, "no such checkpoint file or directory");
         }
-        return new CheckpointDirectory(fileOrDir).latest().orElseThrow(() -> new NoSuchFileException(fileOrDir.toString(), null,
-                "the directory holds no checkpoint (step-*.ckpt)"));
+        return new CheckpointDirectory(fileOrDir)
+                .latest()
+                .orElseThrow(() -> new NoSuchFileException(
+                        fileOrDir.toString(), null, "the directory holds no checkpoint (step-*.ckpt)"));
     }
 
     /** The step in a checkpoint file's name, or -1 if the name is not a checkpoint's. */

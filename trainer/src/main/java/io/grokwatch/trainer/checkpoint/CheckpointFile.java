@@ -43,14 +43,14 @@ import java.util.zip.CRC32C;
 public final class CheckpointFile {
     /** Current format version; a reader rejects newer ones. */
     public static final int FORMAT = 1;
+
     static final byte[] MAGIC = "GWCKPT1\n".getBytes(StandardCharsets.US_ASCII);
     private static final int PREFIX = 16;
     private static final int MAX_HEADER = 64 << 20; // a header is kilobytes; more means a corrupt length field
     private static final String SAMPLER_PERMUTATION = "sampler.permutation";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private CheckpointFile() {
-    }
+    private CheckpointFile() {}
 
     /** Writes {@code c} to {@code file} atomically, creating the parent directory if needed. */
     public static void write(Path file, Checkpoint c) throws IOException {
@@ -68,8 +68,8 @@ public final class CheckpointFile {
 
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 writeFully(ch, prefix);
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (Tensor t : tensors) {
@@ -105,13 +105,15 @@ public final class CheckpointFile {
             byte[] magic = new byte[MAGIC.length];
             prefix.flip().get(magic);
             if (!Arrays.equals(magic, MAGIC)) {
-                throw new CorruptCheckpointException(file, "it does not start with the checkpoint magic GWCKPT1 (not a grokwatch checkpoint?)");
+                throw new CorruptCheckpointException(
+                        file, "it does not start with the checkpoint magic GWCKPT1 (not a grokwatch checkpoint?)");
             }
             long headerLength = Integer.toUnsignedLong(prefix.getInt());
             long headerCrc = Integer.toUnsignedLong(prefix.getInt());
             if (headerLength > MAX_HEADER || PREFIX + headerLength > size) {
-                throw new CorruptCheckpointException(file, "header length " + headerLength + " does not fit the file's "
-                        + size + " bytes (truncated?)");
+                throw new CorruptCheckpointException(
+                        file,
+                        "header length " + headerLength + " does not fit the file's " + size + " bytes (truncated?)");
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLength);
             readFully(ch, headerBuf, file);
@@ -131,17 +133,21 @@ public final class CheckpointFile {
         }
     }
 
-    private static Checkpoint parse(Path file, FileChannel ch, long size, long dataStart, JsonNode h) throws IOException {
+    private static Checkpoint parse(Path file, FileChannel ch, long size, long dataStart, JsonNode h)
+            throws IOException {
         try {
             long format = requireLong(h, "format");
             if (format > FORMAT) {
-                throw new CorruptCheckpointException(file, "format " + format + " is newer than this grokwatch reads ("
-                        + FORMAT + "); upgrade grokwatch");
+                throw new CorruptCheckpointException(
+                        file,
+                        "format " + format + " is newer than this grokwatch reads (" + FORMAT + "); upgrade grokwatch");
             }
             long dataBytes = requireLong(h, "dataBytes");
             if (dataStart + dataBytes != size) {
-                throw new CorruptCheckpointException(file, "the file has " + size + " bytes, the header describes "
-                        + (dataStart + dataBytes) + (size < dataStart + dataBytes ? " (truncated)" : " (trailing bytes)"));
+                throw new CorruptCheckpointException(
+                        file,
+                        "the file has " + size + " bytes, the header describes " + (dataStart + dataBytes)
+                                + (size < dataStart + dataBytes ? " (truncated)" : " (trailing bytes)"));
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             long sum = 0;
@@ -151,13 +157,15 @@ public final class CheckpointFile {
                 long[] shape = longs(requireArray(t, "shape"));
                 long bytes = requireLong(t, "bytes");
                 if (bytes < 0 || bytes > Integer.MAX_VALUE - 8 || sum + bytes > dataBytes) {
-                    throw new CorruptCheckpointException(file, "tensor '" + name + "' claims " + bytes + " bytes, beyond the data section");
+                    throw new CorruptCheckpointException(
+                            file, "tensor '" + name + "' claims " + bytes + " bytes, beyond the data section");
                 }
                 ByteBuffer data = ByteBuffer.allocate((int) bytes);
                 readFully(ch, data, file);
                 Tensor tensor = new Tensor(name, dtype, shape, data.array());
                 if (tensor.crc32c() != requireLong(t, "crc32c")) {
-                    throw new CorruptCheckpointException(file, "tensor '" + name + "' fails its CRC-32C check (the file was damaged)");
+                    throw new CorruptCheckpointException(
+                            file, "tensor '" + name + "' fails its CRC-32C check (the file was damaged)");
                 }
                 if (tensors.put(name, tensor) != null) {
                     throw new CorruptCheckpointException(file, "tensor '" + name + "' appears twice");
@@ -165,16 +173,19 @@ public final class CheckpointFile {
                 sum += bytes;
             }
             if (sum != dataBytes) {
-                throw new CorruptCheckpointException(file, "tensors hold " + sum + " bytes, dataBytes says " + dataBytes);
+                throw new CorruptCheckpointException(
+                        file, "tensors hold " + sum + " bytes, dataBytes says " + dataBytes);
             }
             Tensor perm = tensors.remove(SAMPLER_PERMUTATION);
             JsonNode s = h.get("sampler");
             Trainer.SamplerState sampler = null;
             if (s != null && !s.isNull()) {
                 if (perm == null) {
-                    throw new CorruptCheckpointException(file, "header has a sampler but no " + SAMPLER_PERMUTATION + " tensor");
+                    throw new CorruptCheckpointException(
+                            file, "header has a sampler but no " + SAMPLER_PERMUTATION + " tensor");
                 }
-                sampler = new Trainer.SamplerState(requireLong(s, "draws"), Math.toIntExact(requireLong(s, "position")), perm.toIntArray());
+                sampler = new Trainer.SamplerState(
+                        requireLong(s, "draws"), Math.toIntExact(requireLong(s, "position")), perm.toIntArray());
             }
             TrainConfig config;
             try {
@@ -196,9 +207,20 @@ public final class CheckpointFile {
             for (JsonNode f : requireArray(h, "filters")) {
                 filters.add(f.asText());
             }
-            return new Checkpoint(requireText(h, "run"), requireLong(h, "step"), requireLong(h, "trainReached"),
-                    requireLong(h, "valReached"), requireLong(h, "time"), requireText(h, "version"), config, params,
-                    requireText(h, "optimizer"), filters, sampler, h.path("threads").asInt(0), tensors);
+            return new Checkpoint(
+                    requireText(h, "run"),
+                    requireLong(h, "step"),
+                    requireLong(h, "trainReached"),
+                    requireLong(h, "valReached"),
+                    requireLong(h, "time"),
+                    requireText(h, "version"),
+                    config,
+                    params,
+                    requireText(h, "optimizer"),
+                    filters,
+                    sampler,
+                    h.path("threads").asInt(0),
+                    tensors);
         } catch (MissingField e) {
             throw new CorruptCheckpointException(file, e.getMessage());
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -229,7 +251,9 @@ public final class CheckpointFile {
         if (c.sampler() == null) {
             h.putNull("sampler");
         } else {
-            h.putObject("sampler").put("draws", c.sampler().draws()).put("position", c.sampler().position());
+            h.putObject("sampler")
+                    .put("draws", c.sampler().draws())
+                    .put("position", c.sampler().position());
         }
         ArrayNode ts = h.putArray("tensors");
         long total = 0;

@@ -19,7 +19,9 @@ public record Tensor(String name, DType dtype, long[] shape, byte[] data) {
 
     /** Element types a checkpoint holds, with their names in the file header. */
     public enum DType {
-        FLOAT32("float32", 4), FLOAT64("float64", 8), INT32("int32", 4);
+        FLOAT32("float32", 4),
+        FLOAT64("float64", 8),
+        INT32("int32", 4);
 
         private final String wireName;
         private final int bytes;
@@ -55,13 +57,14 @@ public record Tensor(String name, DType dtype, long[] shape, byte[] data) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("tensor " + name + " has a negative dimension in " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "tensor " + name + " has a negative dimension in " + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
         }
         if (data.length != Math.multiplyExact(n, dtype.bytes())) {
-            throw new IllegalArgumentException("tensor " + name + " of shape " + Arrays.toString(shape) + " " + dtype.wireName()
-                    + " needs " + n * dtype.bytes() + " bytes, got " + data.length);
+            throw new IllegalArgumentException("tensor " + name + " of shape " + Arrays.toString(shape) + " "
+                    + dtype.wireName() + " needs " + n * dtype.bytes() + " bytes, got " + data.length);
         }
     }
 
@@ -88,8 +91,9 @@ public record Tensor(String name, DType dtype, long[] shape, byte[] data) {
                 buf = allocate(n, dtype);
                 buf.asIntBuffer().put(c.data().asInt(), 0, n);
             }
-            default -> throw new IllegalArgumentException("tensor " + name + " has data type " + a.dataType()
-                    + "; checkpoints hold float32, float64 and int32");
+            default ->
+                throw new IllegalArgumentException("tensor " + name + " has data type " + a.dataType()
+                        + "; checkpoints hold float32, float64 and int32");
         }
         return new Tensor(name, dtype, shape, buf.array());
     }

@@ -23,8 +23,7 @@ public final class TrainConfigJson {
     public static final Set<String> MAY_CHANGE_ON_RESUME =
             Set.of("name", "steps", "evalEvery", "snapshotEvery", "stopAfterGrokSteps", "stopAccuracy");
 
-    private TrainConfigJson() {
-    }
+    private TrainConfigJson() {}
 
     /** Every field by its record component name: numbers, booleans, strings, enum names, lists of numbers. */
     public static Map<String, Object> toMap(TrainConfig cfg) {

@@ -24,8 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class TrainerState {
     private static final String VERSION = versionOf(TrainerState.class);
 
-    private TrainerState() {
-    }
+    private TrainerState() {}
 
     /** The trainer's state at the top of {@code state.step()}; call on the training thread (e.g. from a StepHook). */
     public static Checkpoint capture(Trainer t, Trainer.LoopState state, String run) {
@@ -39,9 +38,20 @@ public final class TrainerState {
             String prefix = "filters." + i + ".";
             f.exportState().forEach((k, v) -> tensors.put(prefix + k, Tensor.of(prefix + k, v)));
         }
-        return new Checkpoint(run, state.step(), state.trainReached(), state.valReached(), System.currentTimeMillis(),
-                VERSION, t.config(), layout(t.model().params()), t.optimizer().getClass().getSimpleName(), filters,
-                t.samplerState(state.step()), t.threads(), tensors);
+        return new Checkpoint(
+                run,
+                state.step(),
+                state.trainReached(),
+                state.valReached(),
+                System.currentTimeMillis(),
+                VERSION,
+                t.config(),
+                layout(t.model().params()),
+                t.optimizer().getClass().getSimpleName(),
+                filters,
+                t.samplerState(state.step()),
+                t.threads(),
+                tensors);
     }
 
     /**
@@ -59,12 +69,13 @@ public final class TrainerState {
                     + String.join("; ", diffs) + " (resume with the checkpoint's values, or start a new run)");
         }
         if (c.step() > now.steps()) {
-            throw new CheckpointMismatchException("the checkpoint is at step " + c.step() + ", beyond steps " + now.steps()
-                    + " (pass a larger step budget to continue)");
+            throw new CheckpointMismatchException("the checkpoint is at step " + c.step() + ", beyond steps "
+                    + now.steps() + " (pass a larger step budget to continue)");
         }
         List<Checkpoint.ParamShape> layout = layout(t.model().params());
         if (!layout.equals(c.params())) {
-            throw new CheckpointMismatchException("the checkpoint's parameters " + c.params() + " differ from the model's " + layout);
+            throw new CheckpointMismatchException(
+                    "the checkpoint's parameters " + c.params() + " differ from the model's " + layout);
         }
         Tensor params = c.tensors().get("params");
         INDArray flat = t.model().params().flatValues();
@@ -74,13 +85,16 @@ public final class TrainerState {
         }
         String optimizer = t.optimizer().getClass().getSimpleName();
         if (!optimizer.equals(c.optimizer())) {
-            throw new CheckpointMismatchException("the checkpoint's optimizer is " + c.optimizer() + ", this run's " + optimizer);
+            throw new CheckpointMismatchException(
+                    "the checkpoint's optimizer is " + c.optimizer() + ", this run's " + optimizer);
         }
         Map<String, INDArray> optState = toArrays(c.tensorsUnder("optimizer."));
         checkSameBuffers("optimizer " + optimizer, t.optimizer().exportState(), optState);
-        List<String> filters = t.filters().stream().map(f -> f.getClass().getSimpleName()).toList();
+        List<String> filters =
+                t.filters().stream().map(f -> f.getClass().getSimpleName()).toList();
         if (!filters.equals(c.filters())) {
-            throw new CheckpointMismatchException("the checkpoint's gradient filters are " + c.filters() + ", this run's " + filters);
+            throw new CheckpointMismatchException(
+                    "the checkpoint's gradient filters are " + c.filters() + ", this run's " + filters);
         }
         List<Map<String, INDArray>> filterStates = new ArrayList<>();
         for (int i = 0; i < filters.size(); i++) {
@@ -102,17 +116,21 @@ public final class TrainerState {
     private static void checkSampler(Checkpoint c, Trainer.SamplerState replayed) {
         Trainer.SamplerState saved = c.sampler();
         if ((saved == null) != (replayed == null)) {
-            throw new CheckpointMismatchException("the checkpoint " + (saved == null ? "has no" : "has a") + " minibatch sampler, this run "
-                    + (replayed == null ? "trains on full batches" : "samples minibatches"));
+            throw new CheckpointMismatchException(
+                    "the checkpoint " + (saved == null ? "has no" : "has a") + " minibatch sampler, this run "
+                            + (replayed == null ? "trains on full batches" : "samples minibatches"));
         }
         if (saved == null) {
             return;
         }
-        if (saved.draws() != c.step() || saved.position() != replayed.position()
+        if (saved.draws() != c.step()
+                || saved.position() != replayed.position()
                 || !Arrays.equals(saved.permutation(), replayed.permutation())) {
-            throw new CheckpointMismatchException("the checkpoint's minibatch sampler (draws " + saved.draws() + ", position "
-                    + saved.position() + ") does not match a seeded replay to step " + c.step() + " (position " + replayed.position()
-                    + "); the sampler or the split changed since it was written, so the run cannot continue exactly");
+            throw new CheckpointMismatchException(
+                    "the checkpoint's minibatch sampler (draws " + saved.draws() + ", position "
+                            + saved.position() + ") does not match a seeded replay to step " + c.step() + " (position "
+                            + replayed.position()
+                            + "); the sampler or the split changed since it was written, so the run cannot continue exactly");
         }
     }
 
@@ -123,9 +141,11 @@ public final class TrainerState {
         }
         for (Map.Entry<String, INDArray> e : live.entrySet()) {
             INDArray s = saved.get(e.getKey());
-            if (s.length() != e.getValue().length() || s.dataType() != e.getValue().dataType()) {
-                throw new CheckpointMismatchException("the checkpoint's " + owner + " buffer " + e.getKey() + " has " + s.length()
-                        + " " + s.dataType() + " values, this run's " + e.getValue().length() + " " + e.getValue().dataType());
+            if (s.length() != e.getValue().length()
+                    || s.dataType() != e.getValue().dataType()) {
+                throw new CheckpointMismatchException("the checkpoint's " + owner + " buffer " + e.getKey() + " has "
+                        + s.length() + " " + s.dataType() + " values, this run's "
+                        + e.getValue().length() + " " + e.getValue().dataType());
             }
         }
     }
@@ -138,7 +158,9 @@ public final class TrainerState {
 
     private static List<Checkpoint.ParamShape> layout(ParamSet params) {
         return params.list().stream()
-                .map(p -> new Checkpoint.ParamShape(p.name(), p.value().rows(), p.value().columns())).toList();
+                .map(p -> new Checkpoint.ParamShape(
+                        p.name(), p.value().rows(), p.value().columns()))
+                .toList();
     }
 
     private static String versionOf(Class<?> c) {

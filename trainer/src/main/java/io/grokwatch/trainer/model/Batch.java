@@ -4,7 +4,8 @@ package io.grokwatch.trainer.model;
 public record Batch(int[] a, int[] b) {
     public Batch {
         if (a.length != b.length || a.length == 0) {
-            throw new IllegalArgumentException("a and b must be non-empty and of one length, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException(
+                    "a and b must be non-empty and of one length, got " + a.length + " and " + b.length);
         }
     }
 

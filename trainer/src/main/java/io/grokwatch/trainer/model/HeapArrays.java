@@ -9,8 +9,7 @@ public final class HeapArrays {
     // One bulk copy each way, then plain array loops: element-wise nio get/put, and short ND4J ops with their
     // per-op overhead, cost more here than the arithmetic they would do (Rows, Loss and AdamW measure it).
 
-    private HeapArrays() {
-    }
+    private HeapArrays() {}
 
     /** to[at, at + len) = the first len elements of x's buffer (x c-order and contiguous, views included). */
     public static void read(INDArray x, float[] to, int at, int len) {

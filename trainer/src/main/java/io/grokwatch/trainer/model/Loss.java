@@ -58,7 +58,8 @@ public enum Loss {
             throw new IllegalArgumentException("labels has " + labels.length + " entries for " + n + " rows of logits");
         }
         if (dLogits != null && !java.util.Arrays.equals(dLogits.shape(), logits.shape())) {
-            throw new IllegalArgumentException("dLogits shape " + java.util.Arrays.toString(dLogits.shape()) + " differs from logits");
+            throw new IllegalArgumentException(
+                    "dLogits shape " + java.util.Arrays.toString(dLogits.shape()) + " differs from logits");
         }
         boolean dbl = logits.dataType() == DataType.DOUBLE;
         int len = n * c;
@@ -179,8 +180,28 @@ public enum Loss {
         }
         double kd = Math.rint(x * LOG2E);
         double r = (x - kd * LN2_HI) - kd * LN2_LO;
-        double p = 1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
-                + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880)))))))));
+        double p = 1
+                + r
+                        * (1
+                                + r
+                                        * (1.0 / 2
+                                                + r
+                                                        * (1.0 / 6
+                                                                + r
+                                                                        * (1.0 / 24
+                                                                                + r
+                                                                                        * (1.0 / 120
+                                                                                                + r
+                                                                                                        * (1.0 / 720
+                                                                                                                + r
+                                                                                                                        * (1.0
+                                                                                                                                        / 5040
+                                                                                                                                + r
+                                                                                                                                        * (1.0
+                                                                                                                                                        / 40320
+                                                                                                                                                + r
+                                                                                                                                                        * (1.0
+                                                                                                                                                                / 362880)))))))));
         return p * Double.longBitsToDouble((long) ((int) kd + 1023) << 52);
     }
 
@@ -191,5 +212,4 @@ public enum Loss {
     private static double ds(double x) {
         return x >= 0 ? 1 : 1 / ((1 - x) * (1 - x));
     }
-
 }

@@ -75,7 +75,8 @@ public final class Mlp implements Model {
 
     /** Buffers for one batch size, allocated once and reused every step. */
     final class Work {
-        final INDArray[] z = new INDArray[layers]; // pre-activations (none kept for layer 0 under a ReLU); z[layers-1] are the logits
+        final INDArray[] z = new INDArray
+                [layers]; // pre-activations (none kept for layer 0 under a ReLU); z[layers-1] are the logits
         final INDArray[] mask = new INDArray[layers - 1]; // step(h): the ReLU derivative, made in backward
         final INDArray[] h = new INDArray[layers - 1]; // relu(z)
         final INDArray[] dz = new INDArray[layers - 1]; // dLoss/dz for the hidden layers
@@ -268,8 +269,8 @@ public final class Mlp implements Model {
      * gb[i] (overwritten), and dz0 scattered onto the (V, h0) tables dTop, dBot (overwritten). Writes only wk and
      * these arrays.
      */
-    void backwardRows(Work wk, INDArray dLogits, int[] a, int[] b, INDArray[] gw, INDArray[] gb,
-            INDArray dTop, INDArray dBot) {
+    void backwardRows(
+            Work wk, INDArray dLogits, int[] a, int[] b, INDArray[] gw, INDArray[] gb, INDArray dTop, INDArray dBot) {
         INDArray dz = dLogits; // (N, C)
         for (int i = layers - 1; i >= 1; i--) {
             Nd4j.gemm(wk.h[i - 1], dz, gw[i], true, false, 1.0, 0.0); // (h_{i-1}, h_i)
@@ -315,7 +316,8 @@ public final class Mlp implements Model {
         }
         for (int i = 0; i < n; i++) { // here, so that a message names the batch's row rather than a range's
             if (labels[i] < 0 || labels[i] >= cfg.classes()) {
-                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " is outside [0, " + cfg.classes() + ")");
+                throw new IllegalArgumentException(
+                        "label " + labels[i] + " at row " + i + " is outside [0, " + cfg.classes() + ")");
             }
         }
         OperandTokens.requireBelow(batch, cfg.vocab());

@@ -40,7 +40,8 @@ final class MlpShards {
     private int minRangeRows; // MIN_RANGE_CELLS over the cells per row, unless a test sets it
     private int rangesPerShard = RANGES_PER_SHARD;
     private final Map<Integer, Range[]> ranges = new HashMap<>(); // per batch size
-    private final long tailOffset; // where layers.1.weight starts in the flat gradients: layers >= 1 follow contiguously
+    private final long
+            tailOffset; // where layers.1.weight starts in the flat gradients: layers >= 1 follow contiguously
     private final long tailLength;
 
     /** For m, whose parameters and dims are already built. */
@@ -161,7 +162,9 @@ final class MlpShards {
             int layers = m.layers;
             int[] dims = m.dims;
             if (first) { // range 0 writes straight into the gradients; the others are added to it
-                tail = tailLength == 0 ? null : m.params().flatGrads().get(NDArrayIndex.interval(tailOffset, tailOffset + tailLength));
+                tail = tailLength == 0
+                        ? null
+                        : m.params().flatGrads().get(NDArrayIndex.interval(tailOffset, tailOffset + tailLength));
                 gw = m.gradW;
                 gb = m.gradB;
             } else {

@@ -17,8 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class ParamSet {
     /** One named parameter: value and gradient as 2-d views, and the same memory as 1-d views for BLAS level 1. */
-    public record Param(String name, INDArray value, INDArray grad, INDArray valueVector, INDArray gradVector) {
-    }
+    public record Param(String name, INDArray value, INDArray grad, INDArray valueVector, INDArray gradVector) {}
 
     private final INDArray values;
     private final INDArray grads;
@@ -39,8 +38,12 @@ public final class ParamSet {
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             long r = e.getValue()[0];
             long c = e.getValue()[1];
-            Param p = new Param(e.getKey(), view(values, off, r, c), view(grads, off, r, c),
-                    values.get(NDArrayIndex.interval(off, off + r * c)), grads.get(NDArrayIndex.interval(off, off + r * c)));
+            Param p = new Param(
+                    e.getKey(),
+                    view(values, off, r, c),
+                    view(grads, off, r, c),
+                    values.get(NDArrayIndex.interval(off, off + r * c)),
+                    grads.get(NDArrayIndex.interval(off, off + r * c)));
             ps.add(p);
             map.put(e.getKey(), p);
             offsets.put(e.getKey(), off);
@@ -64,7 +67,8 @@ public final class ParamSet {
 
         public Builder add(String name, long rows, long cols) {
             if (rows <= 0 || cols <= 0) {
-                throw new IllegalArgumentException("shape of " + name + " must be positive, got (" + rows + ", " + cols + ")");
+                throw new IllegalArgumentException(
+                        "shape of " + name + " must be positive, got (" + rows + ", " + cols + ")");
             }
             if (shapes.put(name, new long[] {rows, cols}) != null) {
                 throw new IllegalArgumentException("duplicate parameter name " + name);
@@ -106,7 +110,8 @@ public final class ParamSet {
         Param p = get(name);
         long cols = p.value().columns();
         if (from < 0 || to > p.value().rows() || from >= to) {
-            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside " + name + " with " + p.value().rows() + " rows");
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside " + name + " with "
+                    + p.value().rows() + " rows");
         }
         long off = offsets.get(name);
         return view(grad ? grads : values, off + from * cols, to - from, cols);

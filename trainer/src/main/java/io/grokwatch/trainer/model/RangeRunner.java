@@ -25,8 +25,7 @@ final class RangeRunner {
         }
     });
 
-    private RangeRunner() {
-    }
+    private RangeRunner() {}
 
     /** Start of range s of k over [0, n): contiguous, sizes differing by at most one; range s ends at start(n, k, s + 1). */
     static int start(int n, int k, int s) {

@@ -19,8 +19,7 @@ final class Rows {
         double[] d2 = new double[0];
     }
 
-    private Rows() {
-    }
+    private Rows() {}
 
     /** out[n] = table[idx[n]]. */
     static void gather(INDArray table, int[] idx, INDArray out) {
@@ -174,7 +173,8 @@ final class Rows {
         for (INDArray a : new INDArray[] {table, rows}) {
             // a single row's stride(0) is arbitrary (ND4J reports 1 for shape (1, n))
             if (a.ordering() != 'c' || a.stride(1) != 1 || (a.rows() > 1 && a.stride(0) != a.columns())) {
-                throw new IllegalArgumentException("array must be c-order with contiguous rows, strides " + java.util.Arrays.toString(a.stride()));
+                throw new IllegalArgumentException(
+                        "array must be c-order with contiguous rows, strides " + java.util.Arrays.toString(a.stride()));
             }
         }
         return (int) table.columns();

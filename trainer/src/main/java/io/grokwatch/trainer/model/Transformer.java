@@ -31,13 +31,15 @@ public final class Transformer implements Model {
      * Shape and init. vocab counts the '=' token (p + 1, '=' = p); classes = p outputs.
      * initStd is the std of every weight matrix including embeddings; biases start at 0, LayerNorm gains at 1.
      */
-    public record Config(int vocab, int classes, int layers, int dModel, int heads, int dMlp, boolean layerNorm, double initStd) {
+    public record Config(
+            int vocab, int classes, int layers, int dModel, int heads, int dMlp, boolean layerNorm, double initStd) {
         public Config {
             if (vocab < 3) {
                 throw new IllegalArgumentException("vocab must be >= 3, got " + vocab);
             }
             if (classes < 2 || classes >= vocab) {
-                throw new IllegalArgumentException("classes must be in [2, vocab), got " + classes + " for vocab " + vocab);
+                throw new IllegalArgumentException(
+                        "classes must be in [2, vocab), got " + classes + " for vocab " + vocab);
             }
             checkShape(layers, dModel, heads, dMlp);
             if (!(initStd > 0) || Double.isInfinite(initStd)) {
@@ -51,7 +53,8 @@ public final class Transformer implements Model {
                 throw new IllegalArgumentException("layers must be >= 1, got " + layers);
             }
             if (heads < 1 || dModel < 1 || dModel % heads != 0) {
-                throw new IllegalArgumentException("dModel must be a positive multiple of heads, got dModel " + dModel + ", heads " + heads);
+                throw new IllegalArgumentException(
+                        "dModel must be a positive multiple of heads, got dModel " + dModel + ", heads " + heads);
             }
             if (dMlp < 1) {
                 throw new IllegalArgumentException("dMlp must be >= 1, got " + dMlp);
@@ -98,21 +101,24 @@ public final class Transformer implements Model {
         this.d = cfg.dModel();
         this.heads = cfg.heads();
         this.scale = 1.0 / Math.sqrt(d / heads);
-        ParamSet.Builder b = ParamSet.builder()
-                .add("embed.W_E", cfg.vocab(), d)
-                .add("pos_embed.W_pos", T, d);
+        ParamSet.Builder b = ParamSet.builder().add("embed.W_E", cfg.vocab(), d).add("pos_embed.W_pos", T, d);
         for (int l = 0; l < cfg.layers(); l++) {
             String p = "blocks." + l + ".";
             if (cfg.layerNorm()) {
                 b.add(p + "ln1.w", 1, d).add(p + "ln1.b", 1, d);
             }
             // stored (in, out) so that x @ W; heads are column blocks of d/H
-            b.add(p + "attn.W_Q", d, d).add(p + "attn.W_K", d, d).add(p + "attn.W_V", d, d).add(p + "attn.W_O", d, d);
+            b.add(p + "attn.W_Q", d, d)
+                    .add(p + "attn.W_K", d, d)
+                    .add(p + "attn.W_V", d, d)
+                    .add(p + "attn.W_O", d, d);
             if (cfg.layerNorm()) {
                 b.add(p + "ln2.w", 1, d).add(p + "ln2.b", 1, d);
             }
-            b.add(p + "mlp.W_in", d, cfg.dMlp()).add(p + "mlp.b_in", 1, cfg.dMlp())
-                    .add(p + "mlp.W_out", cfg.dMlp(), d).add(p + "mlp.b_out", 1, d);
+            b.add(p + "mlp.W_in", d, cfg.dMlp())
+                    .add(p + "mlp.b_in", 1, cfg.dMlp())
+                    .add(p + "mlp.W_out", cfg.dMlp(), d)
+                    .add(p + "mlp.b_out", 1, d);
         }
         if (cfg.layerNorm()) {
             b.add("ln_final.w", 1, d).add("ln_final.b", 1, d);
@@ -301,7 +307,9 @@ public final class Transformer implements Model {
         // table[t*V + v] = W_E[v] + W_pos[t]: (T*V, d) is tiny, so add positions there and gather once.
         INDArray we = v("embed.W_E");
         for (int t = 0; t < T; t++) {
-            rows(table, (long) t * vocab, (long) (t + 1) * vocab).assign(we).addiRowVector(params.rows("pos_embed.W_pos", t, t + 1, false)); // (V, d)
+            rows(table, (long) t * vocab, (long) (t + 1) * vocab)
+                    .assign(we)
+                    .addiRowVector(params.rows("pos_embed.W_pos", t, t + 1, false)); // (V, d)
         }
         Rows.gather(table, wk.idx, wk.x0); // (T*N, d)
         INDArray x = wk.x0;
@@ -467,7 +475,9 @@ public final class Transformer implements Model {
                 INDArray kj = rows(ly.k, (long) j * n, (long) (j + 1) * n); // (N, d)
                 INDArray dkj = rows(ly.dk, (long) j * n, (long) (j + 1) * n); // (N, d)
                 wk.dA[j].subi(wk.nh).muli(a[j]); // (N, H) dS_ij
-                Nd4j.gemm(wk.dA[j], headSum, wk.nd2, false, true, scale, 0.0); // (N, d) scaled dS over each head's columns
+                Nd4j.gemm(
+                        wk.dA[j], headSum, wk.nd2, false, true, scale,
+                        0.0); // (N, d) scaled dS over each head's columns
                 if (j == 0) {
                     dqi.assign(wk.nd.assign(wk.nd2).muli(kj));
                 } else {
@@ -511,7 +521,14 @@ public final class Transformer implements Model {
     private void gemmColSum(INDArray m, INDArray out, int qPos, Work wk) {
         int n = wk.n;
         for (int i = 0; i < qPos; i++) {
-            Nd4j.gemm(wk.onesN, rows(m, (long) i * n, (long) (i + 1) * n), out, false, false, 1.0, i == 0 ? 0.0 : 1.0); // (1, c)
+            Nd4j.gemm(
+                    wk.onesN,
+                    rows(m, (long) i * n, (long) (i + 1) * n),
+                    out,
+                    false,
+                    false,
+                    1.0,
+                    i == 0 ? 0.0 : 1.0); // (1, c)
         }
     }
 }

@@ -32,7 +32,8 @@ public interface Optimizer {
             throw new IllegalArgumentException("optimizer state is missing " + key + "; has " + state.keySet());
         }
         if (a.length() != like.length()) {
-            throw new IllegalArgumentException("optimizer state " + key + " has " + a.length() + " elements, expected " + like.length());
+            throw new IllegalArgumentException(
+                    "optimizer state " + key + " has " + a.length() + " elements, expected " + like.length());
         }
         return a;
     }

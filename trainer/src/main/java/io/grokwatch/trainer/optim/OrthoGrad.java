@@ -39,6 +39,5 @@ public final class OrthoGrad implements GradFilter {
     }
 
     @Override
-    public void importState(Map<String, INDArray> state) {
-    }
+    public void importState(Map<String, INDArray> state) {}
 }

@@ -29,165 +29,166 @@ import java.util.function.Consumer;
  * Thread-safe.
  */
 public final class JsonlStepWriter implements EventPublisher {
-  private final Path file;
-  private final BufferedWriter out;
-  private final long flushIntervalNanos;
-  private final Consumer<String> warnings;
-
-  // guarded by this
-  private long lastFlushNanos = System.nanoTime();
-  private long published;
-  private long written;
-  private long failed;
-  private boolean broken;
-  private PublishStats finalStats;
-
-  private JsonlStepWriter(Builder b, BufferedWriter out) {
-    this.file = b.file;
-    this.out = out;
-    this.flushIntervalNanos = b.flushInterval.toNanos();
-    this.warnings = b.warnings;
-  }
-
-  /** Starts configuring a writer to {@code file}. */
-  public static Builder builder(Path file) {
-    return new Builder(file);
-  }
-
-  /** Opens {@code file} (replacing it) with the default settings. */
-  public static JsonlStepWriter open(Path file) throws IOException {
-    return builder(file).open();
-  }
-
-  /** The file written to. */
-  public Path file() {
-    return file;
-  }
-
-  /** Writes a step record as one line; flushes at run_finished; ignores other types. */
-  @Override
-  public synchronized void publish(Event event) {
-    Objects.requireNonNull(event, "event");
-    if (event instanceof RunFinished) {
-      flushQuietly();
-      return;
-    }
-    if (!(event instanceof StepRecord step)) return;
-    published++;
-    if (finalStats != null || broken) {
-      failed++;
-      return;
-    }
-    try {
-      out.write(EventCodec.encodeToString(step));
-      out.write('\n');
-      long now = System.nanoTime();
-      if (now - lastFlushNanos >= flushIntervalNanos) {
-        out.flush();
-        lastFlushNanos = now;
-      }
-      written++;
-    } catch (IOException e) {
-      failed++;
-      fail(e);
-    }
-  }
-
-  /**
-   * Step records written ({@code delivered}: handed to the file's buffer without an error) and
-   * lost to a write error or to a publish after close ({@code failed}).
-   */
-  @Override
-  public synchronized PublishStats stats() {
-    return new PublishStats(published, written, 0, failed, 0);
-  }
-
-  /** Pushes buffered lines to the file now. */
-  public synchronized void flush() {
-    flushQuietly();
-  }
-
-  @Override
-  public synchronized PublishStats close(Duration timeout) {
-    if (finalStats == null) {
-      try {
-        out.close();
-      } catch (IOException e) {
-        fail(e);
-      }
-      finalStats = stats();
-    }
-    return finalStats;
-  }
-
-  private void flushQuietly() {
-    if (broken || finalStats != null) return;
-    try {
-      out.flush();
-      lastFlushNanos = System.nanoTime();
-    } catch (IOException e) {
-      fail(e);
-    }
-  }
-
-  private void fail(IOException e) {
-    if (broken) return;
-    broken = true;
-    try {
-      warnings.accept("grokwatch: cannot write " + file + " (" + e.getMessage()
-          + "); training continues, further step records are not written there");
-    } catch (RuntimeException ignored) {
-      // the sink's failure must not end the run either
-    }
-  }
-
-  /** Configures a {@link JsonlStepWriter}. */
-  public static final class Builder {
     private final Path file;
-    private Duration flushInterval = Duration.ofSeconds(1);
-    private Consumer<String> warnings = System.err::println;
-    private boolean append;
+    private final BufferedWriter out;
+    private final long flushIntervalNanos;
+    private final Consumer<String> warnings;
 
-    private Builder(Path file) {
-      this.file = Objects.requireNonNull(file, "file");
+    // guarded by this
+    private long lastFlushNanos = System.nanoTime();
+    private long published;
+    private long written;
+    private long failed;
+    private boolean broken;
+    private PublishStats finalStats;
+
+    private JsonlStepWriter(Builder b, BufferedWriter out) {
+        this.file = b.file;
+        this.out = out;
+        this.flushIntervalNanos = b.flushInterval.toNanos();
+        this.warnings = b.warnings;
     }
 
-    /** Flush at the first write at least this long after the last flush; default 1 s. */
-    public Builder flushInterval(Duration d) {
-      Objects.requireNonNull(d, "flushInterval");
-      if (d.isNegative()) throw new IllegalArgumentException("flushInterval must be >= 0, got " + d);
-      this.flushInterval = d;
-      return this;
+    /** Starts configuring a writer to {@code file}. */
+    public static Builder builder(Path file) {
+        return new Builder(file);
     }
 
-    /** Append to an existing file instead of replacing it; default false. */
-    public Builder append(boolean append) {
-      this.append = append;
-      return this;
+    /** Opens {@code file} (replacing it) with the default settings. */
+    public static JsonlStepWriter open(Path file) throws IOException {
+        return builder(file).open();
     }
 
-    /** Where the one-line write-error warning goes; default stderr. */
-    public Builder warnings(Consumer<String> sink) {
-      this.warnings = Objects.requireNonNull(sink, "warnings");
-      return this;
+    /** The file written to. */
+    public Path file() {
+        return file;
+    }
+
+    /** Writes a step record as one line; flushes at run_finished; ignores other types. */
+    @Override
+    public synchronized void publish(Event event) {
+        Objects.requireNonNull(event, "event");
+        if (event instanceof RunFinished) {
+            flushQuietly();
+            return;
+        }
+        if (!(event instanceof StepRecord step)) return;
+        published++;
+        if (finalStats != null || broken) {
+            failed++;
+            return;
+        }
+        try {
+            out.write(EventCodec.encodeToString(step));
+            out.write('\n');
+            long now = System.nanoTime();
+            if (now - lastFlushNanos >= flushIntervalNanos) {
+                out.flush();
+                lastFlushNanos = now;
+            }
+            written++;
+        } catch (IOException e) {
+            failed++;
+            fail(e);
+        }
     }
 
     /**
-     * Creates the parent directories and opens the file.
-     *
-     * @throws IOException naming the file when it cannot be opened
+     * Step records written ({@code delivered}: handed to the file's buffer without an error) and
+     * lost to a write error or to a publish after close ({@code failed}).
      */
-    public JsonlStepWriter open() throws IOException {
-      try {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        BufferedWriter w = append
-            ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
-            : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        return new JsonlStepWriter(this, w);
-      } catch (IOException e) {
-        throw new IOException("cannot open metrics file " + file + " for writing: " + e.getMessage(), e);
-      }
+    @Override
+    public synchronized PublishStats stats() {
+        return new PublishStats(published, written, 0, failed, 0);
     }
-  }
+
+    /** Pushes buffered lines to the file now. */
+    public synchronized void flush() {
+        flushQuietly();
+    }
+
+    @Override
+    public synchronized PublishStats close(Duration timeout) {
+        if (finalStats == null) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                fail(e);
+            }
+            finalStats = stats();
+        }
+        return finalStats;
+    }
+
+    private void flushQuietly() {
+        if (broken || finalStats != null) return;
+        try {
+            out.flush();
+            lastFlushNanos = System.nanoTime();
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    private void fail(IOException e) {
+        if (broken) return;
+        broken = true;
+        try {
+            warnings.accept("grokwatch: cannot write " + file + " (" + e.getMessage()
+                    + "); training continues, further step records are not written there");
+        } catch (RuntimeException ignored) {
+            // the sink's failure must not end the run either
+        }
+    }
+
+    /** Configures a {@link JsonlStepWriter}. */
+    public static final class Builder {
+        private final Path file;
+        private Duration flushInterval = Duration.ofSeconds(1);
+        private Consumer<String> warnings = System.err::println;
+        private boolean append;
+
+        private Builder(Path file) {
+            this.file = Objects.requireNonNull(file, "file");
+        }
+
+        /** Flush at the first write at least this long after the last flush; default 1 s. */
+        public Builder flushInterval(Duration d) {
+            Objects.requireNonNull(d, "flushInterval");
+            if (d.isNegative()) throw new IllegalArgumentException("flushInterval must be >= 0, got " + d);
+            this.flushInterval = d;
+            return this;
+        }
+
+        /** Append to an existing file instead of replacing it; default false. */
+        public Builder append(boolean append) {
+            this.append = append;
+            return this;
+        }
+
+        /** Where the one-line write-error warning goes; default stderr. */
+        public Builder warnings(Consumer<String> sink) {
+            this.warnings = Objects.requireNonNull(sink, "warnings");
+            return this;
+        }
+
+        /**
+         * Creates the parent directories and opens the file.
+         *
+         * @throws IOException naming the file when it cannot be opened
+         */
+        public JsonlStepWriter open() throws IOException {
+            try {
+                Path parent = file.toAbsolutePath().getParent();
+                if (parent != null) Files.createDirectories(parent);
+                BufferedWriter w = append
+                        ? Files.newBufferedWriter(
+                                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                        : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                return new JsonlStepWriter(this, w);
+            } catch (IOException e) {
+                throw new IOException("cannot open metrics file " + file + " for writing: " + e.getMessage(), e);
+            }
+        }
+    }
 }

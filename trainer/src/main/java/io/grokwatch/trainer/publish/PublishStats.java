@@ -11,18 +11,18 @@ package io.grokwatch.trainer.publish;
  */
 public record PublishStats(long published, long delivered, long dropped, long failed, long pending) {
 
-  /** Nothing published yet. */
-  public static final PublishStats EMPTY = new PublishStats(0, 0, 0, 0, 0);
+    /** Nothing published yet. */
+    public static final PublishStats EMPTY = new PublishStats(0, 0, 0, 0, 0);
 
-  public PublishStats {
-    if (published < 0 || delivered < 0 || dropped < 0 || failed < 0 || pending < 0) {
-      throw new IllegalArgumentException("counts must be >= 0, got published=" + published + " delivered="
-          + delivered + " dropped=" + dropped + " failed=" + failed + " pending=" + pending);
+    public PublishStats {
+        if (published < 0 || delivered < 0 || dropped < 0 || failed < 0 || pending < 0) {
+            throw new IllegalArgumentException("counts must be >= 0, got published=" + published + " delivered="
+                    + delivered + " dropped=" + dropped + " failed=" + failed + " pending=" + pending);
+        }
     }
-  }
 
-  /** Records that will never arrive: dropped plus failed. */
-  public long lost() {
-    return dropped + failed;
-  }
+    /** Records that will never arrive: dropped plus failed. */
+    public long lost() {
+        return dropped + failed;
+    }
 }

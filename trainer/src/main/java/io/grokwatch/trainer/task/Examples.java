@@ -4,7 +4,8 @@ package io.grokwatch.trainer.task;
 public record Examples(int[] a, int[] b, int[] label) {
     public Examples {
         if (a.length != b.length || a.length != label.length) {
-            throw new IllegalArgumentException("a, b and label must have one length, got " + a.length + ", " + b.length + ", " + label.length);
+            throw new IllegalArgumentException(
+                    "a, b and label must have one length, got " + a.length + ", " + b.length + ", " + label.length);
         }
     }
 

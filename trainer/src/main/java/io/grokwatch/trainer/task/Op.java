@@ -37,7 +37,8 @@ public enum Op {
                 return op;
             }
         }
-        throw new IllegalArgumentException("op must be one of x+y, x-y, x*y, x/y, x^2+y^2, x^2+xy+y^2, x^3+xy, s5; got '" + s + "'");
+        throw new IllegalArgumentException(
+                "op must be one of x+y, x-y, x*y, x/y, x^2+y^2, x^2+xy+y^2, x^3+xy, s5; got '" + s + "'");
     }
 
     /** x op y mod p; p is prime, so x/y = x * y^(p-2). Only for the modular ops. */

@@ -12,8 +12,7 @@ public final class S5 {
     private static final int[][] PERMS = permutations();
     private static final int[][] TABLE = table();
 
-    private S5() {
-    }
+    private S5() {}
 
     /** The permutation with index i, as images of 0..4. */
     public static int[] permutation(int i) {

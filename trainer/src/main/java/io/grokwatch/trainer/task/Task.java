@@ -63,10 +63,12 @@ public final class Task {
         pairs = Arrays.copyOf(pairs, count);
         int nTrain = (int) Math.round(trainFraction * count);
         if (nTrain == 0) {
-            throw new IllegalArgumentException("trainFraction " + trainFraction + " leaves the training set empty (" + count + " pairs)");
+            throw new IllegalArgumentException(
+                    "trainFraction " + trainFraction + " leaves the training set empty (" + count + " pairs)");
         }
         if (nTrain == count) {
-            throw new IllegalArgumentException("trainFraction " + trainFraction + " leaves the validation set empty (" + count + " pairs)");
+            throw new IllegalArgumentException(
+                    "trainFraction " + trainFraction + " leaves the validation set empty (" + count + " pairs)");
         }
         // Seeded Fisher-Yates: the same (op, p, fraction, seed) always gives the same split.
         SplittableRandom rng = new SplittableRandom(seed);
@@ -81,7 +83,8 @@ public final class Task {
         int[] valIdx = Arrays.copyOfRange(pairs, nTrain, count);
         Arrays.sort(trainIdx);
         Arrays.sort(valIdx);
-        return new Task(op, p, trainFraction, seed, examples(op, n, trainIdx), examples(op, n, valIdx), sha256(trainIdx));
+        return new Task(
+                op, p, trainFraction, seed, examples(op, n, trainIdx), examples(op, n, valIdx), sha256(trainIdx));
     }
 
     private static Examples examples(Op op, int n, int[] idx) {

@@ -6,8 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Backend {
     private static volatile int mlpThreads = 1; // of the last Trainer built, for describe()
 
-    private Backend() {
-    }
+    private Backend() {}
 
     /**
      * Sets ND4J's op and BLAS thread counts. The models here are small (gemms of ~1e7 flops, many ~50 µs ops),
@@ -88,9 +87,11 @@ public final class Backend {
 
     /** A short description for provenance: backend class, BLAS vendor, thread counts, MLP step threads. */
     public static String describe() {
-        return Nd4j.getBackend().getClass().getSimpleName() + ", blas " + Nd4j.factory().blas().getBlasVendor()
+        return Nd4j.getBackend().getClass().getSimpleName() + ", blas "
+                + Nd4j.factory().blas().getBlasVendor()
                 // as each layer reports it: libnd4j's op pool may report its pool size, not the cap set above
-                + ", op threads " + Nd4j.getEnvironment().maxThreads() + ", blas threads " + Nd4j.factory().blas().getMaxThreads()
+                + ", op threads " + Nd4j.getEnvironment().maxThreads() + ", blas threads "
+                + Nd4j.factory().blas().getMaxThreads()
                 + ", mlp step threads " + mlpThreads;
     }
 }

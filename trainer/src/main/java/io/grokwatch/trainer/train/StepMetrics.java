@@ -16,5 +16,4 @@ public record StepMetrics(
         double gradNorm,
         double lr,
         double stepsPerSecond,
-        long timeMillis) {
-}
+        long timeMillis) {}

@@ -11,21 +11,29 @@ import java.util.stream.Collectors;
  */
 public final class TrainConfigDocs {
     /** The lines around the generated table in TRAINING.md. */
-    public static final String BEGIN = "<!-- config flags: generated from TrainConfig.TABLE (TrainConfigDocs), do not edit -->";
+    public static final String BEGIN =
+            "<!-- config flags: generated from TrainConfig.TABLE (TrainConfigDocs), do not edit -->";
+
     public static final String END = "<!-- end of config flags -->";
 
-    private TrainConfigDocs() {
-    }
+    private TrainConfigDocs() {}
 
     /** flag, config field, default, meaning: one row per setting with a flag. */
     public static String markdown() {
-        return TrainConfig.TABLE.markdown(s -> s.flag() != null, List.of("flag", "config field", "default", "meaning"),
-                TrainConfigDocs::flags, s -> s.name(), s -> "`" + s.print(s.defaultValue()) + "`", Setting::doc);
+        return TrainConfig.TABLE.markdown(
+                s -> s.flag() != null,
+                List.of("flag", "config field", "default", "meaning"),
+                TrainConfigDocs::flags,
+                s -> s.name(),
+                s -> "`" + s.print(s.defaultValue()) + "`",
+                Setting::doc);
     }
 
     private static String flags(Setting<?> s) {
         return s.flags().stream()
-                .map(f -> s.kind() == Setting.Kind.BOOLEAN ? "`" + f.replace("--", "--[no-]") + "`" : "`" + f + " " + s.label() + "`")
+                .map(f -> s.kind() == Setting.Kind.BOOLEAN
+                        ? "`" + f.replace("--", "--[no-]") + "`"
+                        : "`" + f + " " + s.label() + "`")
                 .collect(Collectors.joining(", "));
     }
 

@@ -71,9 +71,21 @@ public final class Trainer {
         Nd4j.getRandom().setSeed(cfg.seed());
         int v = task.vocabSize();
         this.model = switch (cfg.model()) {
-            case MLP -> new Mlp(new Mlp.Config(v, cfg.embedDim(), cfg.hidden(), v), DataType.FLOAT, cfg.seed(), threads);
-            case TRANSFORMER -> new Transformer(new Transformer.Config(v + 1, v, cfg.layers(), cfg.dModel(), cfg.heads(),
-                    cfg.dMlp(), cfg.layerNorm(), 1.0 / Math.sqrt(cfg.dModel())), DataType.FLOAT, cfg.seed());
+            case MLP ->
+                new Mlp(new Mlp.Config(v, cfg.embedDim(), cfg.hidden(), v), DataType.FLOAT, cfg.seed(), threads);
+            case TRANSFORMER ->
+                new Transformer(
+                        new Transformer.Config(
+                                v + 1,
+                                v,
+                                cfg.layers(),
+                                cfg.dModel(),
+                                cfg.heads(),
+                                cfg.dMlp(),
+                                cfg.layerNorm(),
+                                1.0 / Math.sqrt(cfg.dModel())),
+                        DataType.FLOAT,
+                        cfg.seed());
         };
         this.optimizer = switch (cfg.optimizer()) {
             case ADAMW -> new AdamW(model.params(), cfg.adamConfig(), AdamW.Decay.DECOUPLED);
@@ -87,7 +99,7 @@ public final class Trainer {
         switch (cfg.grokfast()) {
             case EMA -> filters.add(new GrokfastEma(model.params(), cfg.grokfastAlpha(), cfg.grokfastLambda()));
             case MA -> filters.add(new GrokfastMa(model.params(), cfg.grokfastWindow(), cfg.grokfastLambda()));
-            case NONE -> { }
+            case NONE -> {}
         }
         this.initialValues = model.params().flatValues().dup();
     }
@@ -96,16 +108,14 @@ public final class Trainer {
      * Where the loop is at the top of a step: {@code step} updates done and {@code step} minibatches drawn;
      * t_train / t_val so far (-1 if not reached).
      */
-    public record LoopState(long step, long trainReached, long valReached) {
-    }
+    public record LoopState(long step, long trainReached, long valReached) {}
 
     /** The minibatch sampler after {@code draws} batches: position in the current epoch's permutation. */
-    public record SamplerState(long draws, int position, int[] permutation) {
-    }
+    public record SamplerState(long draws, int position, int[] permutation) {}
 
     /** Called on the training thread at the top of every step, before its batch is drawn (e.g. to write checkpoints). */
     public interface StepHook {
-        StepHook NONE = (trainer, state, ending) -> { };
+        StepHook NONE = (trainer, state, ending) -> {};
 
         /**
          * @param ending true when the run ends at this state: the last step, a stop request, or (called a second
@@ -125,7 +135,8 @@ public final class Trainer {
      */
     public void resumeAt(LoopState state) {
         if (state.step() < 0 || state.step() > cfg.steps()) {
-            throw new IllegalArgumentException("resume step must be in [0, steps " + cfg.steps() + "], got " + state.step());
+            throw new IllegalArgumentException(
+                    "resume step must be in [0, steps " + cfg.steps() + "], got " + state.step());
         }
         this.resumeAt = state;
     }
@@ -209,7 +220,13 @@ public final class Trainer {
             boolean stop = stopRequested.get();
             stepHook.atStepStart(this, new LoopState(step, trainReached, valReached), stop || step == cfg.steps());
             if (stop) {
-                return finish(new Outcome(Outcome.Status.STOPPED, "stop requested at step " + step, step, trainReached, valReached, lastMetrics));
+                return finish(new Outcome(
+                        Outcome.Status.STOPPED,
+                        "stop requested at step " + step,
+                        step,
+                        trainReached,
+                        valReached,
+                        lastMetrics));
             }
             boolean update = step < cfg.steps();
             boolean eval = step % cfg.evalEvery() == 0 || !update;
@@ -227,8 +244,18 @@ public final class Trainer {
                 double wNorm = blas.nrm2(flat);
                 double dist = blas.nrm2(scratch.assign(flat).subi(init)) / initNorm;
                 double gNorm = finite ? blas.nrm2(model.params().flatGrads()) : Double.NaN;
-                lastMetrics = new StepMetrics(step, tr.loss(), tr.accuracy(), vr.loss(), vr.accuracy(), wNorm, dist, gNorm,
-                        optimizer.learningRate(), sps, System.currentTimeMillis());
+                lastMetrics = new StepMetrics(
+                        step,
+                        tr.loss(),
+                        tr.accuracy(),
+                        vr.loss(),
+                        vr.accuracy(),
+                        wNorm,
+                        dist,
+                        gNorm,
+                        optimizer.learningRate(),
+                        sps,
+                        System.currentTimeMillis());
                 listener.onStep(lastMetrics);
                 if (trainReached < 0 && tr.accuracy() >= cfg.trainThreshold()) {
                     trainReached = step;
@@ -237,7 +264,13 @@ public final class Trainer {
                     valReached = step;
                 }
                 if (!finite) {
-                    return finish(new Outcome(Outcome.Status.FAILED, "non-finite loss at step " + step, step, trainReached, valReached, lastMetrics));
+                    return finish(new Outcome(
+                            Outcome.Status.FAILED,
+                            "non-finite loss at step " + step,
+                            step,
+                            trainReached,
+                            valReached,
+                            lastMetrics));
                 }
                 if (grokReached < 0 && vr.accuracy() >= cfg.stopAccuracy()) {
                     grokReached = step;
@@ -248,7 +281,8 @@ public final class Trainer {
                             ? "val accuracy " + vr.accuracy() + " >= " + cfg.stopAccuracy() + " at step " + step
                             : "val accuracy reached " + cfg.stopAccuracy() + " at step " + grokReached + "; stopped "
                                     + (step - grokReached) + " steps later";
-                    return finish(new Outcome(Outcome.Status.GROKKED, reason, step, trainReached, valReached, lastMetrics));
+                    return finish(
+                            new Outcome(Outcome.Status.GROKKED, reason, step, trainReached, valReached, lastMetrics));
                 }
             }
             if (cfg.snapshotEvery() > 0 && step % cfg.snapshotEvery() == 0) {
@@ -261,7 +295,13 @@ public final class Trainer {
                 optimizer.step(model.params());
             }
         }
-        return finish(new Outcome(Outcome.Status.COMPLETED, "ran " + cfg.steps() + " steps", cfg.steps(), trainReached, valReached, lastMetrics));
+        return finish(new Outcome(
+                Outcome.Status.COMPLETED,
+                "ran " + cfg.steps() + " steps",
+                cfg.steps(),
+                trainReached,
+                valReached,
+                lastMetrics));
     }
 
     private Outcome finish(Outcome o) {

@@ -19,20 +19,35 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The file format: round trip, atomic write, and a clear message for every kind of damage. */
 class CheckpointFileTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void oneThread() {
         Backend.threads(1);
     }
 
-    private static final TrainConfig CFG = TrainConfig.builder().name("file").op(Op.MUL).p(7).trainFraction(0.5).embedDim(4)
-            .hidden(List.of(6)).batchSize(8).grokfast(TrainConfig.Grokfast.EMA).steps(5).evalEvery(5).build();
+    private static final TrainConfig CFG = TrainConfig.builder()
+            .name("file")
+            .op(Op.MUL)
+            .p(7)
+            .trainFraction(0.5)
+            .embedDim(4)
+            .hidden(List.of(6))
+            .batchSize(8)
+            .grokfast(TrainConfig.Grokfast.EMA)
+            .steps(5)
+            .evalEvery(5)
+            .build();
 
     /** A checkpoint of a run after 5 steps, written by the checkpointer at the end. */
     private Path written() {
         Path dir = tmp.resolve("ckpt");
-        Checkpointer ckpt = Checkpointer.builder(dir).run("file-run").every(0).messages(l -> { }).build();
+        Checkpointer ckpt = Checkpointer.builder(dir)
+                .run("file-run")
+                .every(0)
+                .messages(l -> {})
+                .build();
         Trainer t = new Trainer(CFG, null);
         t.stepHook(ckpt);
         t.run();
@@ -53,8 +68,14 @@ class CheckpointFileTest {
         assertThat(back.optimizer()).isEqualTo("AdamW");
         assertThat(back.threads()).isEqualTo(3);
         assertThat(back.filters()).containsExactly("GrokfastEma");
-        assertThat(back.tensors().keySet()).containsExactly("params", "optimizer.step", "optimizer.exp_avg", "optimizer.exp_avg_sq",
-                "filters.0.grokfast_ema", "filters.0.grokfast_started");
+        assertThat(back.tensors().keySet())
+                .containsExactly(
+                        "params",
+                        "optimizer.step",
+                        "optimizer.exp_avg",
+                        "optimizer.exp_avg_sq",
+                        "filters.0.grokfast_ema",
+                        "filters.0.grokfast_started");
         c.tensors().forEach((k, v) -> {
             assertThat(back.tensors().get(k).data()).as(k).isEqualTo(v.data());
             assertThat(back.tensors().get(k).shape()).as(k).isEqualTo(v.shape());
@@ -73,15 +94,18 @@ class CheckpointFileTest {
         Path f = written();
         long size = Files.size(f);
         flip(f, size - 1); // the last byte belongs to the sampler's permutation, the last tensor
-        assertThatThrownBy(() -> CheckpointFile.read(f)).isInstanceOf(CorruptCheckpointException.class)
-                .hasMessage("checkpoint " + f + " is corrupt: tensor 'sampler.permutation' fails its CRC-32C check (the file was damaged)");
+        assertThatThrownBy(() -> CheckpointFile.read(f))
+                .isInstanceOf(CorruptCheckpointException.class)
+                .hasMessage("checkpoint " + f
+                        + " is corrupt: tensor 'sampler.permutation' fails its CRC-32C check (the file was damaged)");
     }
 
     @Test
     void aFlippedHeaderByteFailsTheHeaderCrc() throws IOException {
         Path f = written();
         flip(f, 40);
-        assertThatThrownBy(() -> CheckpointFile.read(f)).isInstanceOf(CorruptCheckpointException.class)
+        assertThatThrownBy(() -> CheckpointFile.read(f))
+                .isInstanceOf(CorruptCheckpointException.class)
                 .hasMessage("checkpoint " + f + " is corrupt: header CRC-32C mismatch (the file was damaged)");
     }
 
@@ -92,14 +116,19 @@ class CheckpointFileTest {
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
             raf.setLength(size - 10);
         }
-        assertThatThrownBy(() -> CheckpointFile.read(f)).isInstanceOf(CorruptCheckpointException.class)
-                .hasMessageMatching("checkpoint .* is corrupt: the file has " + (size - 10) + " bytes, the header describes " + size + " \\(truncated\\)");
+        assertThatThrownBy(() -> CheckpointFile.read(f))
+                .isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageMatching("checkpoint .* is corrupt: the file has " + (size - 10)
+                        + " bytes, the header describes " + size + " \\(truncated\\)");
 
         Path text = Files.writeString(tmp.resolve("notes.ckpt"), "these are my notes, not a checkpoint");
-        assertThatThrownBy(() -> CheckpointFile.read(text)).isInstanceOf(CorruptCheckpointException.class)
-                .hasMessageEndingWith("is corrupt: it does not start with the checkpoint magic GWCKPT1 (not a grokwatch checkpoint?)");
+        assertThatThrownBy(() -> CheckpointFile.read(text))
+                .isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageEndingWith(
+                        "is corrupt: it does not start with the checkpoint magic GWCKPT1 (not a grokwatch checkpoint?)");
         Path tiny = Files.write(tmp.resolve("tiny.ckpt"), new byte[3]);
-        assertThatThrownBy(() -> CheckpointFile.read(tiny)).hasMessageEndingWith("is corrupt: only 3 bytes, not a grokwatch checkpoint");
+        assertThatThrownBy(() -> CheckpointFile.read(tiny))
+                .hasMessageEndingWith("is corrupt: only 3 bytes, not a grokwatch checkpoint");
     }
 
     @Test
@@ -110,9 +139,11 @@ class CheckpointFileTest {
         assertThat(CheckpointDirectory.resolve(f)).isEqualTo(f);
         assertThat(CheckpointDirectory.stepOf(f)).isEqualTo(5);
         Path empty = Files.createDirectory(tmp.resolve("empty"));
-        assertThatThrownBy(() -> CheckpointDirectory.resolve(empty)).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> CheckpointDirectory.resolve(empty))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("the directory holds no checkpoint (step-*.ckpt)");
-        assertThatThrownBy(() -> CheckpointDirectory.resolve(tmp.resolve("nope"))).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> CheckpointDirectory.resolve(tmp.resolve("nope")))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("no such checkpoint file or directory");
     }
 
@@ -120,14 +151,21 @@ class CheckpointFileTest {
     void aFailedWriteIsReportedAndTrainingGoesOn() throws IOException {
         Path notADir = Files.writeString(tmp.resolve("file"), "x");
         List<String> lines = new java.util.ArrayList<>();
-        Checkpointer ckpt = Checkpointer.builder(notADir.resolve("sub")).run("f").every(2).messages(lines::add).build();
+        Checkpointer ckpt = Checkpointer.builder(notADir.resolve("sub"))
+                .run("f")
+                .every(2)
+                .messages(lines::add)
+                .build();
         Trainer t = new Trainer(CFG, null);
         t.stepHook(ckpt);
         assertThat(t.run().lastStep()).isEqualTo(5);
         assertThat(ckpt.failed()).isEqualTo(3); // steps 2, 4 and the end
         assertThat(ckpt.written()).isZero();
-        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).startsWith("grokwatch: cannot write checkpoint of step ")
-                .endsWith("; training continues"));
+        assertThat(lines)
+                .hasSize(3)
+                .allSatisfy(l -> assertThat(l)
+                        .startsWith("grokwatch: cannot write checkpoint of step ")
+                        .endsWith("; training continues"));
     }
 
     private static void flip(Path f, long at) throws IOException {

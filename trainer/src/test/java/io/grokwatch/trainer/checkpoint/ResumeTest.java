@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * optimizer and filter buffers, and step metrics to N+M steps straight.
  */
 class ResumeTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void oneThread() {
@@ -33,8 +34,17 @@ class ResumeTest {
 
     /** x+y mod 11, half the pairs (60) for training: small enough for a few hundred ms per run. */
     private static TrainConfig.Builder small() {
-        return TrainConfig.builder().name("resume").op(Op.ADD).p(11).trainFraction(0.5).embedDim(8).hidden(List.of(16))
-                .lr(1e-2).weightDecay(0.1).seed(3).evalEvery(2);
+        return TrainConfig.builder()
+                .name("resume")
+                .op(Op.ADD)
+                .p(11)
+                .trainFraction(0.5)
+                .embedDim(8)
+                .hidden(List.of(16))
+                .lr(1e-2)
+                .weightDecay(0.1)
+                .seed(3)
+                .evalEvery(2);
     }
 
     @Test
@@ -50,29 +60,62 @@ class ResumeTest {
 
     @Test
     void grokfastEmaResumesBitwise() {
-        assertResumeIsExact(small().grokfast(TrainConfig.Grokfast.EMA).grokfastAlpha(0.9).grokfastLambda(2), 6, 7);
-        assertResumeIsExact(small().batchSize(16).grokfast(TrainConfig.Grokfast.EMA).grokfastAlpha(0.9).grokfastLambda(2), 5, 6);
+        assertResumeIsExact(
+                small().grokfast(TrainConfig.Grokfast.EMA).grokfastAlpha(0.9).grokfastLambda(2), 6, 7);
+        assertResumeIsExact(
+                small().batchSize(16)
+                        .grokfast(TrainConfig.Grokfast.EMA)
+                        .grokfastAlpha(0.9)
+                        .grokfastLambda(2),
+                5,
+                6);
     }
 
     @Test
     void grokfastMaResumesBitwiseAtAndBetweenWindowBoundaries() {
         // the running sum is checkpointed as it is, so a resume mid-window carries the same round-off
-        assertResumeIsExact(small().grokfast(TrainConfig.Grokfast.MA).grokfastWindow(5).grokfastLambda(3), 10, 7);
-        assertResumeIsExact(small().grokfast(TrainConfig.Grokfast.MA).grokfastWindow(5).grokfastLambda(3), 7, 9);
+        assertResumeIsExact(
+                small().grokfast(TrainConfig.Grokfast.MA).grokfastWindow(5).grokfastLambda(3), 10, 7);
+        assertResumeIsExact(
+                small().grokfast(TrainConfig.Grokfast.MA).grokfastWindow(5).grokfastLambda(3), 7, 9);
     }
 
     @Test
     void sgdWithMomentumWarmupAndATransformerResumeBitwise() {
-        assertResumeIsExact(small().optimizer(TrainConfig.OptimizerKind.SGD).momentum(0.9).lr(0.05).warmupSteps(4), 3, 6);
-        assertResumeIsExact(small().model(TrainConfig.ModelKind.TRANSFORMER).layers(1).dModel(8).heads(2).dMlp(16)
-                .lr(1e-3).betas(0.9, 0.98).warmupSteps(3).batchSize(16), 4, 5);
+        assertResumeIsExact(
+                small().optimizer(TrainConfig.OptimizerKind.SGD)
+                        .momentum(0.9)
+                        .lr(0.05)
+                        .warmupSteps(4),
+                3,
+                6);
+        assertResumeIsExact(
+                small().model(TrainConfig.ModelKind.TRANSFORMER)
+                        .layers(1)
+                        .dModel(8)
+                        .heads(2)
+                        .dMlp(16)
+                        .lr(1e-3)
+                        .betas(0.9, 0.98)
+                        .warmupSteps(3)
+                        .batchSize(16),
+                4,
+                5);
     }
 
     @Test
     void periodicCheckpointsResumeToTheSameEnd() throws Exception {
-        TrainConfig cfg = small().batchSize(16).grokfast(TrainConfig.Grokfast.EMA).steps(17).build();
+        TrainConfig cfg = small().batchSize(16)
+                .grokfast(TrainConfig.Grokfast.EMA)
+                .steps(17)
+                .build();
         Path dir = tmp.resolve("periodic");
-        Checkpointer ckpt = Checkpointer.builder(dir).run("p").every(5).keep(10).messages(line -> { }).build();
+        Checkpointer ckpt = Checkpointer.builder(dir)
+                .run("p")
+                .every(5)
+                .keep(10)
+                .messages(line -> {})
+                .build();
         Trainer straight = new Trainer(cfg, null);
         straight.stepHook(ckpt);
         straight.run();
@@ -91,7 +134,8 @@ class ResumeTest {
         TrainConfig cfg = small().batchSize(16).steps(12).build();
         Path dir = tmp.resolve("requested");
         List<String> lines = new ArrayList<>();
-        Checkpointer ckpt = Checkpointer.builder(dir).run("r").every(0).messages(lines::add).build();
+        Checkpointer ckpt =
+                Checkpointer.builder(dir).run("r").every(0).messages(lines::add).build();
         Trainer straight = new Trainer(cfg, onStep(m -> {
             if (m.step() == 4) {
                 ckpt.requestNow("ckpt-1");
@@ -117,8 +161,18 @@ class ResumeTest {
 
         // stop-after-grok at a low bar ends mid-step, after that step's batch was drawn
         Path grokDir = tmp.resolve("grok");
-        Checkpointer ckpt = Checkpointer.builder(grokDir).run("g").every(0).messages(line -> { }).build();
-        Trainer grok = new Trainer(small().batchSize(16).steps(14).stopAfterGrok(true).stopAccuracy(0.01).build(), null);
+        Checkpointer ckpt = Checkpointer.builder(grokDir)
+                .run("g")
+                .every(0)
+                .messages(line -> {})
+                .build();
+        Trainer grok = new Trainer(
+                small().batchSize(16)
+                        .steps(14)
+                        .stopAfterGrok(true)
+                        .stopAccuracy(0.01)
+                        .build(),
+                null);
         grok.stepHook(ckpt);
         Outcome o = grok.run();
         assertThat(o.status()).isEqualTo(Outcome.Status.GROKKED);
@@ -129,7 +183,11 @@ class ResumeTest {
         assertSameState(fromGrok, straight);
 
         Path stopDir = tmp.resolve("stop");
-        Checkpointer stopCkpt = Checkpointer.builder(stopDir).run("s").every(0).messages(line -> { }).build();
+        Checkpointer stopCkpt = Checkpointer.builder(stopDir)
+                .run("s")
+                .every(0)
+                .messages(line -> {})
+                .build();
         Trainer[] holder = new Trainer[1];
         holder[0] = new Trainer(full, onStep(m -> {
             if (m.step() == 6) {
@@ -138,9 +196,12 @@ class ResumeTest {
         }));
         holder[0].stepHook(stopCkpt);
         assertThat(holder[0].run().status()).isEqualTo(Outcome.Status.STOPPED);
-        assertThat(new CheckpointDirectory(stopDir).list()).extracting(CheckpointDirectory::stepOf).containsExactly(7L);
+        assertThat(new CheckpointDirectory(stopDir).list())
+                .extracting(CheckpointDirectory::stepOf)
+                .containsExactly(7L);
         Trainer fromStop = new Trainer(full, null);
-        TrainerState.restore(fromStop, CheckpointFile.read(stopCkpt.lastWritten().orElseThrow()));
+        TrainerState.restore(
+                fromStop, CheckpointFile.read(stopCkpt.lastWritten().orElseThrow()));
         fromStop.run();
         assertSameState(fromStop, straight);
     }
@@ -148,11 +209,18 @@ class ResumeTest {
     @Test
     void keepPrunesToTheNewest() throws Exception {
         Path dir = tmp.resolve("keep");
-        Checkpointer ckpt = Checkpointer.builder(dir).run("k").every(2).keep(2).messages(line -> { }).build();
+        Checkpointer ckpt = Checkpointer.builder(dir)
+                .run("k")
+                .every(2)
+                .keep(2)
+                .messages(line -> {})
+                .build();
         Trainer t = new Trainer(small().steps(9).build(), null);
         t.stepHook(ckpt);
         t.run();
-        assertThat(new CheckpointDirectory(dir).list()).extracting(CheckpointDirectory::stepOf).containsExactly(8L, 9L);
+        assertThat(new CheckpointDirectory(dir).list())
+                .extracting(CheckpointDirectory::stepOf)
+                .containsExactly(8L, 9L);
         assertThat(ckpt.written()).isEqualTo(5);
         assertThat(ckpt.failed()).isZero();
     }
@@ -168,7 +236,11 @@ class ResumeTest {
         straight.run();
 
         Path dir = tmp.resolve("r-" + System.nanoTime());
-        Checkpointer ckpt = Checkpointer.builder(dir).run("first").every(0).messages(line -> { }).build();
+        Checkpointer ckpt = Checkpointer.builder(dir)
+                .run("first")
+                .every(0)
+                .messages(line -> {})
+                .build();
         Trainer first = new Trainer(b.steps(n).build(), null);
         first.stepHook(ckpt);
         first.run();
@@ -188,24 +260,51 @@ class ResumeTest {
         assertThat(o.status()).isEqualTo(Outcome.Status.COMPLETED);
         assertSameState(resumed, straight);
 
-        List<StepMetrics> tail = straightSteps.stream().filter(s -> s.step() >= n).toList();
+        List<StepMetrics> tail =
+                straightSteps.stream().filter(s -> s.step() >= n).toList();
         assertThat(resumedSteps).hasSameSizeAs(tail);
         for (int i = 0; i < tail.size(); i++) {
             StepMetrics a = tail.get(i);
             StepMetrics r = resumedSteps.get(i);
             assertThat(r.step()).isEqualTo(a.step());
-            assertThat(new double[] {r.trainLoss(), r.trainAcc(), r.valLoss(), r.valAcc(), r.weightNorm(), r.weightDistance(), r.gradNorm(), r.lr()})
+            assertThat(new double[] {
+                        r.trainLoss(),
+                        r.trainAcc(),
+                        r.valLoss(),
+                        r.valAcc(),
+                        r.weightNorm(),
+                        r.weightDistance(),
+                        r.gradNorm(),
+                        r.lr()
+                    })
                     .as("metrics at step %d", a.step())
-                    .containsExactly(a.trainLoss(), a.trainAcc(), a.valLoss(), a.valAcc(), a.weightNorm(), a.weightDistance(), a.gradNorm(), a.lr());
+                    .containsExactly(
+                            a.trainLoss(),
+                            a.trainAcc(),
+                            a.valLoss(),
+                            a.valAcc(),
+                            a.weightNorm(),
+                            a.weightDistance(),
+                            a.gradNorm(),
+                            a.lr());
         }
     }
 
     /** Parameters, optimizer and filter buffers, bit for bit (as the raw little-endian bytes a checkpoint holds). */
     static void assertSameState(Trainer actual, Trainer expected) {
-        assertSameBits("parameters", actual.model().params().flatValues(), expected.model().params().flatValues());
-        assertSameBuffers("optimizer", actual.optimizer().exportState(), expected.optimizer().exportState());
+        assertSameBits(
+                "parameters",
+                actual.model().params().flatValues(),
+                expected.model().params().flatValues());
+        assertSameBuffers(
+                "optimizer",
+                actual.optimizer().exportState(),
+                expected.optimizer().exportState());
         for (int i = 0; i < expected.filters().size(); i++) {
-            assertSameBuffers("filter " + i, actual.filters().get(i).exportState(), expected.filters().get(i).exportState());
+            assertSameBuffers(
+                    "filter " + i,
+                    actual.filters().get(i).exportState(),
+                    expected.filters().get(i).exportState());
         }
     }
 
@@ -226,8 +325,9 @@ class ResumeTest {
                 differing += a[i] != e[i] ? 1 : 0;
             }
             long element = first / (a.length / actual.length());
-            throw new AssertionError(what + ": " + differing + " of " + a.length + " bytes differ; first at element " + element
-                    + ": " + actual.reshape(-1).getDouble(element) + " vs " + expected.reshape(-1).getDouble(element));
+            throw new AssertionError(what + ": " + differing + " of " + a.length + " bytes differ; first at element "
+                    + element + ": " + actual.reshape(-1).getDouble(element) + " vs "
+                    + expected.reshape(-1).getDouble(element));
         }
     }
 

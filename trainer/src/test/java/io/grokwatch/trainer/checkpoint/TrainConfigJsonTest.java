@@ -17,15 +17,23 @@ class TrainConfigJsonTest {
     @Test
     void everyPresetSurvivesJsonUnchanged() throws Exception {
         for (String name : Presets.names()) {
-            TrainConfig c = Presets.get(name).toBuilder().lr(0.1 + 0.2).grokfast(TrainConfig.Grokfast.MA).build();
+            TrainConfig c = Presets.get(name).toBuilder()
+                    .lr(0.1 + 0.2)
+                    .grokfast(TrainConfig.Grokfast.MA)
+                    .build();
             String json = JSON.writeValueAsString(TrainConfigJson.toMap(c));
             @SuppressWarnings("unchecked")
             Map<String, Object> back = JSON.readValue(json, Map.class);
             assertThat(TrainConfigJson.fromMap(back)).as(name).isEqualTo(c);
         }
         Map<String, Object> m = TrainConfigJson.toMap(Presets.get("simple-grokking"));
-        assertThat(m).containsEntry("op", "ADD").containsEntry("model", "MLP").containsEntry("loss", "CROSS_ENTROPY")
-                .containsEntry("hidden", List.of(128)).containsEntry("p", 53).containsEntry("lr", 3e-2);
+        assertThat(m)
+                .containsEntry("op", "ADD")
+                .containsEntry("model", "MLP")
+                .containsEntry("loss", "CROSS_ENTROPY")
+                .containsEntry("hidden", List.of(128))
+                .containsEntry("p", 53)
+                .containsEntry("lr", 3e-2);
     }
 
     @Test
@@ -39,12 +47,15 @@ class TrainConfigJsonTest {
                 .hasMessage("config field 'colour' is unknown to this grokwatch (written by a newer version?)");
         m.remove("colour");
         m.put("steps", "many");
-        assertThatThrownBy(() -> TrainConfigJson.fromMap(m)).hasMessage("config field 'steps' must be a long, got String many");
+        assertThatThrownBy(() -> TrainConfigJson.fromMap(m))
+                .hasMessage("config field 'steps' must be a long, got String many");
         m.put("steps", 3.5);
-        assertThatThrownBy(() -> TrainConfigJson.fromMap(m)).hasMessage("config field 'steps' must be an integer, got 3.5");
+        assertThatThrownBy(() -> TrainConfigJson.fromMap(m))
+                .hasMessage("config field 'steps' must be an integer, got 3.5");
         m.put("steps", 100);
         m.put("model", "RNN");
-        assertThatThrownBy(() -> TrainConfigJson.fromMap(m)).hasMessage("config field 'model' must be one of [MLP, TRANSFORMER], got 'RNN'");
+        assertThatThrownBy(() -> TrainConfigJson.fromMap(m))
+                .hasMessage("config field 'model' must be one of [MLP, TRANSFORMER], got 'RNN'");
         m.put("model", "TRANSFORMER");
         m.put("trainFraction", 2);
         assertThatThrownBy(() -> TrainConfigJson.fromMap(m)).hasMessage("trainFraction must be in (0, 1), got 2.0");

@@ -16,8 +16,7 @@ final class GradCheck {
     /** Entries checked per parameter tensor (all of them when the tensor is smaller). */
     static final int PER_TENSOR = 12;
 
-    private GradCheck() {
-    }
+    private GradCheck() {}
 
     static Batch randomBatch(int n, int vocab, Random rng) {
         int[] a = new int[n];
@@ -61,7 +60,8 @@ final class GradCheck {
                 double numeric = (up - down) / (2 * EPS);
                 double analytic = grad.getDouble(i);
                 double scale = Math.max(Math.abs(numeric), Math.abs(analytic));
-                assertThat(Math.abs(numeric - analytic)).as("%s[%d]: analytic %s, numeric %s", p.name(), i, analytic, numeric)
+                assertThat(Math.abs(numeric - analytic))
+                        .as("%s[%d]: analytic %s, numeric %s", p.name(), i, analytic, numeric)
                         .isLessThanOrEqualTo(MAX_REL * scale + ABS_FLOOR);
                 if (scale > 1e-4) {
                     worst = Math.max(worst, Math.abs(numeric - analytic) / scale);

@@ -67,7 +67,8 @@ class LossTest {
                     x.putScalar(i, j, orig);
                     double numeric = (up - down) / (2 * eps);
                     double analytic = g.getDouble(i, j);
-                    assertThat(Math.abs(numeric - analytic)).as("%s d/dx[%d,%d]", loss, i, j)
+                    assertThat(Math.abs(numeric - analytic))
+                            .as("%s d/dx[%d,%d]", loss, i, j)
                             .isLessThanOrEqualTo(1e-5 * Math.max(Math.abs(numeric), Math.abs(analytic)) + 1e-9);
                 }
             }
@@ -111,11 +112,14 @@ class LossTest {
             INDArray g0 = Nd4j.create(DataType.DOUBLE, 1, 4);
             INDArray g12 = Nd4j.create(DataType.DOUBLE, 2, 4);
             Loss.Result r0 = loss.evaluate(Nd4j.create(new double[][] {LOGITS[0]}), new int[] {LABELS[0]}, g0, 3);
-            Loss.Result r12 = loss.evaluate(Nd4j.create(new double[][] {LOGITS[1], LOGITS[2]}), new int[] {LABELS[1], LABELS[2]}, g12, 3);
+            Loss.Result r12 = loss.evaluate(
+                    Nd4j.create(new double[][] {LOGITS[1], LOGITS[2]}), new int[] {LABELS[1], LABELS[2]}, g12, 3);
             assertThat(r0.loss() + r12.loss()).as("%s", loss).isCloseTo(whole.loss(), within(1e-15));
             assertThat(r0.correct() + r12.correct()).isEqualTo(whole.correct());
             assertThat(r12.n()).isEqualTo(2);
-            assertThat(Nd4j.vstack(g0, g12).equalsWithEps(g, 1e-15)).as("%s gradient", loss).isTrue();
+            assertThat(Nd4j.vstack(g0, g12).equalsWithEps(g, 1e-15))
+                    .as("%s gradient", loss)
+                    .isTrue();
         }
         assertThatThrownBy(() -> Loss.CROSS_ENTROPY.evaluate(Nd4j.create(LOGITS), LABELS, null, 0))
                 .hasMessage("meanOver must be >= 1, got 0");

@@ -42,14 +42,18 @@ class MlpShardTest {
         Loss.Result rk = sharded.trainStep(batch, labels, loss, Nd4j.create(dt, n, one.classes()));
         assertThat(rk.n()).isEqualTo(n);
         assertThat(rk.correct()).isEqualTo(r1.correct());
-        assertThat(Math.abs(rk.loss() - r1.loss())).as("loss %s vs %s", rk.loss(), r1.loss()).isLessThanOrEqualTo(relTol * r1.loss());
+        assertThat(Math.abs(rk.loss() - r1.loss()))
+                .as("loss %s vs %s", rk.loss(), r1.loss())
+                .isLessThanOrEqualTo(relTol * r1.loss());
         for (ParamSet.Param p : one.params().list()) {
             INDArray g1 = p.gradVector();
             INDArray gk = sharded.params().get(p.name()).gradVector();
             double scale = g1.amaxNumber().doubleValue();
             assertThat(scale).as("%s is all zeros", p.name()).isPositive();
             double diff = g1.sub(gk).amaxNumber().doubleValue();
-            assertThat(diff).as("%s: max |diff| %s, max |grad| %s", p.name(), diff, scale).isLessThanOrEqualTo(relTol * scale);
+            assertThat(diff)
+                    .as("%s: max |diff| %s, max |grad| %s", p.name(), diff, scale)
+                    .isLessThanOrEqualTo(relTol * scale);
         }
     }
 
@@ -145,7 +149,8 @@ class MlpShardTest {
             Loss.Result a = twoThreads.trainStep(batch, labels, Loss.CROSS_ENTROPY, dLogits);
             Loss.Result b = fourThreads.trainStep(batch, labels, Loss.CROSS_ENTROPY, dLogits);
             assertThat(b.loss()).isEqualTo(a.loss());
-            assertThat(fourThreads.params().flatGrads().toFloatVector()).containsExactly(twoThreads.params().flatGrads().toFloatVector());
+            assertThat(fourThreads.params().flatGrads().toFloatVector())
+                    .containsExactly(twoThreads.params().flatGrads().toFloatVector());
         }
     }
 
@@ -171,9 +176,12 @@ class MlpShardTest {
         assertThat(m.shardsFor(1024)).isEqualTo(1);
         assertThat(m.shardsFor(2 * rows - 1)).isEqualTo(1);
         assertThat(m.shardsFor(2 * rows)).isEqualTo(2);
-        assertThat(new Mlp(new Mlp.Config(97, 128, List.of(256), 97), DataType.FLOAT, 0, 2).shardsFor(4704)).isEqualTo(2);
-        assertThat(new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0).rangesFor(100_000)).isEqualTo(1);
-        assertThat(new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0, 4).shardsFor(3 * rows)).isEqualTo(3);
+        assertThat(new Mlp(new Mlp.Config(97, 128, List.of(256), 97), DataType.FLOAT, 0, 2).shardsFor(4704))
+                .isEqualTo(2);
+        assertThat(new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0).rangesFor(100_000))
+                .isEqualTo(1);
+        assertThat(new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0, 4).shardsFor(3 * rows))
+                .isEqualTo(3);
         assertThatThrownBy(() -> new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0, 0))
                 .hasMessage("shards must be >= 1, got 0");
     }
@@ -190,7 +198,8 @@ class MlpShardTest {
         bad[10] = 7; // in the last shard; the message names the batch's row, not the shard's
         INDArray dLogits = Nd4j.create(DataType.DOUBLE, 12, 7);
         assertThatThrownBy(() -> sharded.trainStep(batch, bad, Loss.CROSS_ENTROPY, dLogits))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("label 7 at row 10 is outside [0, 7)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("label 7 at row 10 is outside [0, 7)");
         assertSameStep(one, sharded, batch, good, Loss.CROSS_ENTROPY, 1e-12);
     }
 
@@ -198,8 +207,12 @@ class MlpShardTest {
     void theShardedStepLeavesNoForwardForBackward() {
         Mlp m = mlp(new Mlp.Config(7, 4, List.of(5), 7), DataType.DOUBLE, 1, 2);
         Random rng = new Random(17);
-        m.trainStep(GradCheck.randomBatch(8, 7, rng), GradCheck.randomLabels(8, 7, rng), Loss.CROSS_ENTROPY,
+        m.trainStep(
+                GradCheck.randomBatch(8, 7, rng),
+                GradCheck.randomLabels(8, 7, rng),
+                Loss.CROSS_ENTROPY,
                 Nd4j.create(DataType.DOUBLE, 8, 7));
-        assertThatThrownBy(() -> m.backward(Nd4j.create(DataType.DOUBLE, 8, 7))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> m.backward(Nd4j.create(DataType.DOUBLE, 8, 7)))
+                .isInstanceOf(IllegalStateException.class);
     }
 }

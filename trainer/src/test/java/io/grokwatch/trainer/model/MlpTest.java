@@ -61,7 +61,8 @@ class MlpTest {
         Mlp m = new Mlp(Mlp.Config.simpleGrokking(53), DataType.FLOAT, 0);
         assertThat(m.paramCount()).isEqualTo(53 * 128 + 256 * 128 + 128 + 128 * 53 + 53);
         double bound = 1 / Math.sqrt(256);
-        assertThat(m.params().value("layers.0.weight").amaxNumber().doubleValue()).isLessThanOrEqualTo(bound);
+        assertThat(m.params().value("layers.0.weight").amaxNumber().doubleValue())
+                .isLessThanOrEqualTo(bound);
         double std = m.params().value("embed.weight").stdNumber().doubleValue();
         assertThat(std).isBetween(0.95, 1.05);
     }
@@ -70,6 +71,7 @@ class MlpTest {
     void rejectsTokensOutsideTheVocabulary() {
         Mlp m = new Mlp(new Mlp.Config(5, 3, List.of(4), 5), DataType.DOUBLE, 0);
         assertThatThrownBy(() -> m.forward(new Batch(new int[] {5}, new int[] {0})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("token at row 0 outside [0, 5): 5, 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("token at row 0 outside [0, 5): 5, 0");
     }
 }

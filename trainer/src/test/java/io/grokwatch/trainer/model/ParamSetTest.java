@@ -52,7 +52,9 @@ class ParamSetTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    @org.junit.jupiter.params.provider.EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
     void scatterIntoTwoTablesEqualsTwoScatters(DataType dt) {
         var src = org.nd4j.linalg.factory.Nd4j.rand(dt, 4, 3).subi(0.5);
         int[] ia = {2, 0, 2, 1};
@@ -66,11 +68,14 @@ class ParamSetTest {
         Rows.scatterAdd(src, ib, wantB, false);
         assertThat(ta.equalsWithEps(wantA, 1e-6)).isTrue();
         assertThat(tb.equalsWithEps(wantB, 1e-6)).isTrue();
-        assertThat(ta.getDouble(2, 1)).isCloseTo(src.getDouble(0, 1) + src.getDouble(2, 1), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(ta.getDouble(2, 1))
+                .isCloseTo(src.getDouble(0, 1) + src.getDouble(2, 1), org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    @org.junit.jupiter.params.provider.EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
     void gatherSumAppliesTheRelu(DataType dt) {
         var a = org.nd4j.linalg.factory.Nd4j.rand(dt, 5, 4).subi(0.5);
         var b = org.nd4j.linalg.factory.Nd4j.rand(dt, 5, 4).subi(0.5);

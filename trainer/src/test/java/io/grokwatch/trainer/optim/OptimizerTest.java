@@ -33,8 +33,7 @@ class OptimizerTest {
         assertThat(ps.value("w").getDouble(0, 2)).isLessThan(2.0);
     }
 
-    private record Stepped(AdamW opt, ParamSet params) {
-    }
+    private record Stepped(AdamW opt, ParamSet params) {}
 
     /** Two steps of AdamW against torch.optim.AdamW's (DECOUPLED) or torch.optim.Adam's (L2) update, written out. */
     private static Stepped twoStepsAgainstTorch(AdamW.Decay decay) {

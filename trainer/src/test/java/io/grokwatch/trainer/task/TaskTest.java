@@ -11,22 +11,27 @@ class TaskTest {
     @Test
     void rejectsACompositeModulus() {
         assertThatThrownBy(() -> Task.create(Op.ADD, 51, 0.5, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("p must be prime, got 51");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("p must be prime, got 51");
         assertThatThrownBy(() -> Task.create(Op.ADD, 1, 0.5, 0)).hasMessage("p must be prime, got 1");
     }
 
     @Test
     void rejectsAFractionOutsideTheOpenUnitInterval() {
         assertThatThrownBy(() -> Task.create(Op.ADD, 53, 1.0, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("trainFraction must be in (0, 1), got 1.0");
-        assertThatThrownBy(() -> Task.create(Op.ADD, 53, 0.0, 0)).hasMessage("trainFraction must be in (0, 1), got 0.0");
-        assertThatThrownBy(() -> Task.create(Op.ADD, 53, Double.NaN, 0)).hasMessage("trainFraction must be in (0, 1), got NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trainFraction must be in (0, 1), got 1.0");
+        assertThatThrownBy(() -> Task.create(Op.ADD, 53, 0.0, 0))
+                .hasMessage("trainFraction must be in (0, 1), got 0.0");
+        assertThatThrownBy(() -> Task.create(Op.ADD, 53, Double.NaN, 0))
+                .hasMessage("trainFraction must be in (0, 1), got NaN");
     }
 
     @Test
     void rejectsASplitThatLeavesASideEmpty() {
         assertThatThrownBy(() -> Task.create(Op.ADD, 3, 0.01, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("trainFraction 0.01 leaves the training set empty (9 pairs)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trainFraction 0.01 leaves the training set empty (9 pairs)");
         assertThatThrownBy(() -> Task.create(Op.ADD, 3, 0.99, 0))
                 .hasMessage("trainFraction 0.99 leaves the validation set empty (9 pairs)");
     }
@@ -129,6 +134,8 @@ class TaskTest {
     void parsesOpsBySymbolAndName() {
         assertThat(Op.parse("x^2+xy+y^2")).isEqualTo(Op.QUADRATIC);
         assertThat(Op.parse("div")).isEqualTo(Op.DIV);
-        assertThatThrownBy(() -> Op.parse("x%y")).hasMessageStartingWith("op must be one of").hasMessageEndingWith("got 'x%y'");
+        assertThatThrownBy(() -> Op.parse("x%y"))
+                .hasMessageStartingWith("op must be one of")
+                .hasMessageEndingWith("got 'x%y'");
     }
 }

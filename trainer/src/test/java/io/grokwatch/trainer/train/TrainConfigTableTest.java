@@ -17,11 +17,15 @@ class TrainConfigTableTest {
         String doc = Files.readString(Path.of("TRAINING.md"));
         int begin = doc.indexOf(TrainConfigDocs.BEGIN);
         int end = doc.indexOf(TrainConfigDocs.END);
-        assertThat(begin).as("TRAINING.md has the line %s", TrainConfigDocs.BEGIN).isNotNegative();
+        assertThat(begin)
+                .as("TRAINING.md has the line %s", TrainConfigDocs.BEGIN)
+                .isNotNegative();
         assertThat(end).isGreaterThan(begin);
-        String inDoc = doc.substring(begin + TrainConfigDocs.BEGIN.length(), end).strip();
+        String inDoc =
+                doc.substring(begin + TrainConfigDocs.BEGIN.length(), end).strip();
         assertThat(inDoc)
-                .as("TRAINING.md's config flags differ from TrainConfig.TABLE; regenerate them with TrainConfigDocs.main")
+                .as(
+                        "TRAINING.md's config flags differ from TrainConfig.TABLE; regenerate them with TrainConfigDocs.main")
                 .isEqualTo(TrainConfigDocs.markdown().strip());
     }
 
@@ -36,21 +40,29 @@ class TrainConfigTableTest {
 
     @Test
     void rulesOfTheOptimizerAndTheTransformerAreCheckedOnce() {
-        assertThatThrownBy(() -> TrainConfig.builder().betas(1.0, 0.99).build()).hasMessage("beta1 must be in [0, 1), got 1.0");
-        assertThatThrownBy(() -> TrainConfig.builder().momentum(-0.5).build()).hasMessage("momentum must be in [0, 1), got -0.5");
-        assertThatThrownBy(() -> TrainConfig.builder().model(TrainConfig.ModelKind.TRANSFORMER).heads(3).build())
+        assertThatThrownBy(() -> TrainConfig.builder().betas(1.0, 0.99).build())
+                .hasMessage("beta1 must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> TrainConfig.builder().momentum(-0.5).build())
+                .hasMessage("momentum must be in [0, 1), got -0.5");
+        assertThatThrownBy(() -> TrainConfig.builder()
+                        .model(TrainConfig.ModelKind.TRANSFORMER)
+                        .heads(3)
+                        .build())
                 .hasMessage("dModel must be a positive multiple of heads, got dModel 128, heads 3");
         // an MLP does not care about the transformer's shape
         assertThat(TrainConfig.builder().heads(3).build().heads()).isEqualTo(3);
-        assertThatThrownBy(() -> TrainConfig.builder().set("colour", 1)).hasMessageStartingWith("unknown setting 'colour'");
+        assertThatThrownBy(() -> TrainConfig.builder().set("colour", 1))
+                .hasMessageStartingWith("unknown setting 'colour'");
     }
 
     @Test
     void trainAndValThresholdsAreSeparate() {
-        TrainConfig c = TrainConfig.builder().trainThreshold(0.5).valThreshold(0.95).build();
+        TrainConfig c =
+                TrainConfig.builder().trainThreshold(0.5).valThreshold(0.95).build();
         assertThat(c.trainThreshold()).isEqualTo(0.5);
         assertThat(c.valThreshold()).isEqualTo(0.95);
-        assertThatThrownBy(() -> TrainConfig.builder().trainThreshold(0).build()).hasMessage("trainThreshold must be in (0, 1], got 0.0");
+        assertThatThrownBy(() -> TrainConfig.builder().trainThreshold(0).build())
+                .hasMessage("trainThreshold must be in (0, 1], got 0.0");
     }
 
     @Test

@@ -18,16 +18,25 @@ class TrainerTest {
     }
 
     private static TrainConfig.Builder small() {
-        return TrainConfig.builder().name("small").op(Op.ADD).p(11).trainFraction(0.5).embedDim(8).hidden(List.of(16))
-                .steps(20).evalEvery(5);
+        return TrainConfig.builder()
+                .name("small")
+                .op(Op.ADD)
+                .p(11)
+                .trainFraction(0.5)
+                .embedDim(8)
+                .hidden(List.of(16))
+                .steps(20)
+                .evalEvery(5);
     }
 
     @Test
     void badTaskConfigFailsBeforeTraining() {
         assertThatThrownBy(() -> new Trainer(small().p(12).build(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("p must be prime, got 12");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("p must be prime, got 12");
         assertThatThrownBy(() -> small().trainFraction(1.5).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("trainFraction must be in (0, 1), got 1.5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trainFraction must be in (0, 1), got 1.5");
         assertThatThrownBy(() -> small().evalEvery(0).build()).hasMessage("evalEvery must be >= 1, got 0");
     }
 
@@ -62,7 +71,13 @@ class TrainerTest {
     void nonFiniteLossFailsAndStillEmitsThatStep() {
         RunRecorder rec = new RunRecorder(0.9);
         // lr 1e30 blows the weights up on the first update; step 1 is not an eval step but is emitted
-        Outcome o = new Trainer(small().optimizer(TrainConfig.OptimizerKind.SGD).lr(1e30).evalEvery(100).build(), rec).run();
+        Outcome o = new Trainer(
+                        small().optimizer(TrainConfig.OptimizerKind.SGD)
+                                .lr(1e30)
+                                .evalEvery(100)
+                                .build(),
+                        rec)
+                .run();
         assertThat(o.status()).isEqualTo(Outcome.Status.FAILED);
         assertThat(o.reason()).matches("non-finite loss at step \\d+");
         assertThat(rec.steps.get(rec.steps.size() - 1).step()).isEqualTo(o.lastStep());
@@ -73,8 +88,18 @@ class TrainerTest {
     void stopsItselfNStepsAfterValReachesTheStopAccuracy() {
         RunRecorder rec = new RunRecorder(0.9);
         // any nonzero val accuracy counts here, so the stop step is known from the records
-        Outcome o = new Trainer(small().steps(200).stopAccuracy(1e-9).stopAfterGrokSteps(10).build(), rec).run();
-        long reached = rec.steps.stream().filter(m -> m.valAcc() >= 1e-9).findFirst().orElseThrow().step();
+        Outcome o = new Trainer(
+                        small().steps(200)
+                                .stopAccuracy(1e-9)
+                                .stopAfterGrokSteps(10)
+                                .build(),
+                        rec)
+                .run();
+        long reached = rec.steps.stream()
+                .filter(m -> m.valAcc() >= 1e-9)
+                .findFirst()
+                .orElseThrow()
+                .step();
         assertThat(o.status()).isEqualTo(Outcome.Status.GROKKED);
         assertThat(o.lastStep()).isEqualTo(reached + 10);
         assertThat(o.reason()).isEqualTo("val accuracy reached 1.0E-9 at step " + reached + "; stopped 10 steps later");
@@ -84,9 +109,15 @@ class TrainerTest {
     @Test
     void tTrainAndTValUseTheirOwnThresholds() {
         RunRecorder rec = new RunRecorder(0.9);
-        Outcome o = new Trainer(small().steps(60).trainThreshold(1e-9).valThreshold(1.0).build(), rec).run();
+        Outcome o = new Trainer(
+                        small().steps(60).trainThreshold(1e-9).valThreshold(1.0).build(), rec)
+                .run();
         assertThat(o.trainReached()).isZero(); // any train accuracy at step 0 reaches 1e-9
-        long firstPerfectVal = rec.steps.stream().filter(m -> m.valAcc() >= 1.0).mapToLong(StepMetrics::step).findFirst().orElse(-1);
+        long firstPerfectVal = rec.steps.stream()
+                .filter(m -> m.valAcc() >= 1.0)
+                .mapToLong(StepMetrics::step)
+                .findFirst()
+                .orElse(-1);
         assertThat(o.valReached()).isEqualTo(firstPerfectVal);
     }
 
@@ -110,8 +141,20 @@ class TrainerTest {
     @Test
     void everyOptionRunsATinyTransformer() {
         for (TrainConfig.Grokfast gf : TrainConfig.Grokfast.values()) {
-            TrainConfig c = small().model(TrainConfig.ModelKind.TRANSFORMER).layers(2).dModel(8).heads(2).dMlp(16).layerNorm(true)
-                    .grokfast(gf).grokfastWindow(3).orthoGrad(true).loss(Loss.STABLEMAX).batchSize(8).warmupSteps(3).steps(6).build();
+            TrainConfig c = small().model(TrainConfig.ModelKind.TRANSFORMER)
+                    .layers(2)
+                    .dModel(8)
+                    .heads(2)
+                    .dMlp(16)
+                    .layerNorm(true)
+                    .grokfast(gf)
+                    .grokfastWindow(3)
+                    .orthoGrad(true)
+                    .loss(Loss.STABLEMAX)
+                    .batchSize(8)
+                    .warmupSteps(3)
+                    .steps(6)
+                    .build();
             Outcome o = new Trainer(c, null).run();
             assertThat(o.status()).as("%s", gf).isEqualTo(Outcome.Status.COMPLETED);
             assertThat(o.last().trainLoss()).isFinite();
@@ -120,7 +163,9 @@ class TrainerTest {
 
     @Test
     void presetsMatchThePublishedSetups() {
-        assertThat(Presets.names()).containsExactly("simple-grokking", "simple-comprehension", "mlp97", "mlp97-grokfast", "nanda", "power", "demo");
+        assertThat(Presets.names())
+                .containsExactly(
+                        "simple-grokking", "simple-comprehension", "mlp97", "mlp97-grokfast", "nanda", "power", "demo");
         TrainConfig n = Presets.get("nanda");
         assertThat(n.p()).isEqualTo(113);
         assertThat(n.trainFraction()).isEqualTo(0.3);
@@ -144,7 +189,8 @@ class TrainerTest {
     @Test
     void mlpThreadsSplitFullBatchesAndKeepTheRun() {
         // p 47 at half: ~1100 training rows, wide enough to split in two; evaluated every step so every loss shows
-        TrainConfig cfg = small().p(47).hidden(List.of(256)).steps(12).evalEvery(1).build();
+        TrainConfig cfg =
+                small().p(47).hidden(List.of(256)).steps(12).evalEvery(1).build();
         RunRecorder one = new RunRecorder(0.9);
         RunRecorder two = new RunRecorder(0.9);
         RunRecorder again = new RunRecorder(0.9);
