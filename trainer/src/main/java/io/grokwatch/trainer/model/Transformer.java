@@ -92,8 +92,8 @@ public final class Transformer implements Model {
     private final INDArray dkTable;
     private final INDArray dvTable;
     private final INDArray onesV; // (1, V)
-    private final Map<Integer, Work> work = new HashMap<>();
-    private Work last;
+    private final Map<Integer, TransformerWork> work = new HashMap<>();
+    private TransformerWork last;
 
     public Transformer(Config cfg, DataType dtype, long seed) {
         this.cfg = cfg;
@@ -186,117 +186,11 @@ public final class Transformer implements Model {
         return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
     }
 
-    /** Forward caches and backward buffers of one layer for one batch size. */
-    private final class Layer {
-        final int qPos; // number of query positions computed: T, or 1 in the last layer
-        final int qRows; // qPos * N
-        final LayerNorm ln1;
-        final LayerNorm ln2;
-        final INDArray q; // (qRows, d)
-        final INDArray k; // (T*N, d)
-        final INDArray vv; // (T*N, d)
-        final INDArray[][] a; // a[i][j] (N, H): attention of query position T-qPos+i on key position j
-        final INDArray z; // (qRows, d) concatenated head outputs
-        final INDArray x1; // (qRows, d) residual after attention
-        final INDArray hpre; // (qRows, dMlp)
-        final INDArray mask; // (qRows, dMlp)
-        final INDArray hact; // (qRows, dMlp)
-        final INDArray out; // (qRows, d) residual after the MLP
-        INDArray dx1;
-        INDArray dz;
-        INDArray dq;
-        INDArray dk;
-        INDArray dv;
-        INDArray dh;
-        INDArray dxn;
-        INDArray dxn2;
-        INDArray dxIn; // (T*N, d) gradient w.r.t. the layer input
-
-        Layer(int n, int qPos) {
-            this.qPos = qPos;
-            this.qRows = qPos * n;
-            ln1 = cfg.layerNorm() ? new LayerNorm(dt, T * n, d) : null;
-            ln2 = cfg.layerNorm() ? new LayerNorm(dt, qRows, d) : null;
-            q = Nd4j.create(dt, qRows, d);
-            k = Nd4j.create(dt, T * n, d);
-            vv = Nd4j.create(dt, T * n, d);
-            a = new INDArray[qPos][];
-            for (int i = 0; i < qPos; i++) {
-                int pos = T - qPos + i;
-                a[i] = new INDArray[pos + 1];
-                for (int j = 0; j <= pos; j++) {
-                    a[i][j] = Nd4j.create(dt, n, heads);
-                }
-            }
-            z = Nd4j.create(dt, qRows, d);
-            x1 = Nd4j.create(dt, qRows, d);
-            hpre = Nd4j.create(dt, qRows, cfg.dMlp());
-            mask = Nd4j.create(dt, qRows, cfg.dMlp());
-            hact = Nd4j.create(dt, qRows, cfg.dMlp());
-            out = Nd4j.create(dt, qRows, d);
-        }
-
-        void allocBackward(int n) {
-            if (dxIn == null) {
-                dx1 = Nd4j.create(dt, qRows, d);
-                dz = Nd4j.create(dt, qRows, d);
-                dq = Nd4j.create(dt, qRows, d);
-                dk = Nd4j.create(dt, T * n, d);
-                dv = Nd4j.create(dt, T * n, d);
-                dh = Nd4j.create(dt, qRows, cfg.dMlp());
-                dxn = Nd4j.create(dt, T * n, d);
-                dxn2 = Nd4j.create(dt, qRows, d);
-                dxIn = Nd4j.create(dt, T * n, d);
-            }
-        }
-    }
-
-    /** All buffers for one batch size, allocated once. */
-    private final class Work {
-        final int n;
-        final int[] idx; // row t*N + n -> table row t*V + token
-        final int[] qIdx0; // idx of layer 0's query rows (its last qPos*N rows)
-        final INDArray x0; // (T*N, d) embeddings + positions
-        final Layer[] layers;
-        final LayerNorm lnf;
-        final INDArray logits; // (N, C)
-        final INDArray nd; // (N, d) scratch
-        final INDArray nd2; // (N, d) scratch
-        final INDArray nh; // (N, H) scratch
-        final INDArray nh2; // (N, H) scratch
-        final INDArray[] dA; // (N, H) per key position
-        final INDArray onesN; // (1, N)
-        INDArray dxf; // (N, d)
-        INDArray dxLast; // (N, d)
-
-        Work(int n) {
-            this.n = n;
-            idx = new int[T * n];
-            x0 = Nd4j.create(dt, T * n, d);
-            layers = new Layer[cfg.layers()];
-            for (int l = 0; l < layers.length; l++) {
-                layers[l] = new Layer(n, l == layers.length - 1 ? 1 : T);
-            }
-            qIdx0 = new int[layers[0].qRows];
-            lnf = cfg.layerNorm() ? new LayerNorm(dt, n, d) : null;
-            logits = Nd4j.create(dt, n, cfg.classes());
-            nd = Nd4j.create(dt, n, d);
-            nd2 = Nd4j.create(dt, n, d);
-            nh = Nd4j.create(dt, n, heads);
-            nh2 = Nd4j.create(dt, n, heads);
-            dA = new INDArray[T];
-            for (int j = 0; j < T; j++) {
-                dA[j] = Nd4j.create(dt, n, heads);
-            }
-            onesN = Nd4j.ones(dt, 1, n);
-        }
-    }
-
     @Override
     public INDArray forward(Batch batch) {
         int n = batch.size();
         int vocab = cfg.vocab();
-        Work wk = work.computeIfAbsent(n, Work::new);
+        TransformerWork wk = work.computeIfAbsent(n, size -> new TransformerWork(cfg, dt, size));
         OperandTokens.requireBelow(batch, cfg.classes());
         for (int i = 0; i < n; i++) {
             wk.idx[i] = batch.a()[i]; // position 0
@@ -322,7 +216,7 @@ public final class Transformer implements Model {
         return wk.logits;
     }
 
-    private INDArray layerForward(int l, Layer ly, INDArray x, Work wk) {
+    private INDArray layerForward(int l, TransformerWork.Layer ly, INDArray x, TransformerWork wk) {
         String p = "blocks." + l + ".";
         int n = wk.n;
         long q0 = (long) (T - ly.qPos) * n; // first query row in the (T*N) layout
@@ -388,10 +282,10 @@ public final class Transformer implements Model {
         if (last == null) {
             throw new IllegalStateException("backward called before forward");
         }
-        Work wk = last;
+        TransformerWork wk = last;
         int n = wk.n;
         int L = cfg.layers();
-        Layer top = wk.layers[L - 1];
+        TransformerWork.Layer top = wk.layers[L - 1];
         if (wk.dxf == null) {
             wk.dxf = Nd4j.create(dt, n, d);
             wk.dxLast = Nd4j.create(dt, n, d);
@@ -405,7 +299,7 @@ public final class Transformer implements Model {
             dx = wk.dxLast;
         }
         for (int l = L - 1; l >= 0; l--) {
-            Layer ly = wk.layers[l];
+            TransformerWork.Layer ly = wk.layers[l];
             INDArray x = l == 0 ? wk.x0 : wk.layers[l - 1].out;
             dx = layerBackward(l, ly, x, dx, wk);
         }
@@ -427,7 +321,7 @@ public final class Transformer implements Model {
     }
 
     /** Given dOut (qRows, d), fills this layer's parameter gradients and returns dX (T*N, d); layer 0 with token tables fills dTable and returns null. */
-    private INDArray layerBackward(int l, Layer ly, INDArray x, INDArray dOut, Work wk) {
+    private INDArray layerBackward(int l, TransformerWork.Layer ly, INDArray x, INDArray dOut, TransformerWork wk) {
         String p = "blocks." + l + ".";
         int n = wk.n;
         ly.allocBackward(n);
@@ -518,7 +412,7 @@ public final class Transformer implements Model {
     }
 
     /** Column sums of m (qPos*N, c) into out (1, c) as gemms with a ones row (reductions are slow here). */
-    private void gemmColSum(INDArray m, INDArray out, int qPos, Work wk) {
+    private void gemmColSum(INDArray m, INDArray out, int qPos, TransformerWork wk) {
         int n = wk.n;
         for (int i = 0; i < qPos; i++) {
             Nd4j.gemm(
