@@ -211,9 +211,6 @@ final class BridgeMetrics {
         setIfKnown(weightNorm, labels, view.weightNorm());
         setIfKnown(weightDistance, labels, view.weightDistance());
         setIfKnown(stepsPerSecond, labels, view.stepsPerSecond());
-        for (Phase p : Phase.values()) {
-            phase.labelValues(labels[0], labels[1], labels[2], p.name()).set(p == view.phase() ? 1 : 0);
-        }
         setIfKnown(memorizedStep, labels, view.memorizedStep());
         setIfKnown(grokkedStep, labels, view.grokkedStep());
         setIfKnown(grokkingDelay, labels, view.grokkingDelaySteps());
@@ -222,6 +219,12 @@ final class BridgeMetrics {
         stalled.labelValues(labels).set(view.stalled() ? 1 : 0);
         finished.labelValues(labels).set(view.finished() ? 1 : 0);
         lastUpdate.labelValues(labels).set(Unit.millisToSeconds(view.lastUpdateMillis()));
+        // The phase goes last: a scrape reads the metrics in registration order, phase before the steps and
+        // values above, so one that sees a run's new phase (or its new labels after a relabel) sees the rest of
+        // this update too, instead of a phase whose memorized and grokked steps are not written yet.
+        for (Phase p : Phase.values()) {
+            phase.labelValues(labels[0], labels[1], labels[2], p.name()).set(p == view.phase() ? 1 : 0);
+        }
     }
 
     /**
