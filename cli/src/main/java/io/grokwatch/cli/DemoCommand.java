@@ -63,10 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
     /** The demo's experiment: the {@code demo} preset (TRAINING.md, "Presets"). */
     static final String DEMO_PRESET = "demo";
 
-    static final double DEMO_TRAIN_FRACTION = Presets.get(DEMO_PRESET).trainFraction();
     static final double DEMO_WEIGHT_DECAY = Presets.get(DEMO_PRESET).weightDecay();
     static final long DEMO_STEPS = Presets.get(DEMO_PRESET).steps();
-    static final int DEMO_EVAL_EVERY = Presets.get(DEMO_PRESET).evalEvery();
     static final int DEMO_SNAPSHOT_EVERY = Presets.get(DEMO_PRESET).snapshotEvery();
     static final long DEMO_AFTER_GROK_STEPS = Presets.get(DEMO_PRESET).stopAfterGrokSteps();
 
@@ -284,13 +282,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
         TrainConfig.Builder b = base.toBuilder();
         if (preset != null) {
-            // another preset ends as the demo's does: a little after val accuracy reaches 90%
-            b.stopAccuracy(Presets.get(DEMO_PRESET).stopAccuracy()).stopAfterGrokSteps(DEMO_AFTER_GROK_STEPS);
+            // another preset ends as the demo's does: a little after val accuracy reaches 90% (the stop's step
+            // count is set below, for every preset)
+            b.stopAccuracy(Presets.get(DEMO_PRESET).stopAccuracy());
             if (base.snapshotEvery() == 0)
                 b.snapshotEvery((int) Math.max(1, base.steps() / 100)); // the report needs embeddings
         }
-        for (Map.Entry<String, Object> e :
-                SettingFlags.given(spec, TrainConfig.TABLE).entrySet()) b.set(e.getKey(), e.getValue());
+        SettingFlags.given(spec, TrainConfig.TABLE).forEach(b::set);
         if (metricsPort < 0 || metricsPort > 65_535) {
             throw new ParameterException(spec.commandLine(), "--metrics-port must be in 0..65535, got " + metricsPort);
         }
@@ -353,13 +351,12 @@ public final class DemoCommand implements Callable<Integer> {
 
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            TrainConfig demo = Presets.get(DEMO_PRESET);
+            Map<String, Object> demo = TrainConfig.TABLE.values(Presets.get(DEMO_PRESET));
             return SettingFlags.add(
                     spec,
                     TrainConfig.TABLE,
                     s -> SETTINGS.contains(s.name()),
-                    s -> " (demo: " + s.print(TrainConfig.TABLE.values(demo).get(s.name()))
-                            + "; with --preset, the preset's)");
+                    s -> " (demo: " + s.print(demo.get(s.name())) + "; with --preset, the preset's)");
         }
     }
 }

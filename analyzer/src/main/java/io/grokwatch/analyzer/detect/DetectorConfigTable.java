@@ -27,7 +27,7 @@ public final class DetectorConfigTable {
 
     private static String flags(Setting<?> s) {
         if (s.flag() == null) return "-";
-        String main = "`" + s.flag() + " " + s.label() + "`";
+        String main = "`" + s.synopsis(s.flag()) + "`";
         List<String> aliases = s.flags().subList(1, s.flags().size());
         return aliases.isEmpty() ? main : main + " (or `" + String.join("`, `", aliases) + "`)";
     }

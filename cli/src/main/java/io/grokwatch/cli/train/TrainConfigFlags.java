@@ -6,7 +6,6 @@ import io.grokwatch.trainer.checkpoint.Checkpoint;
 import io.grokwatch.trainer.task.Task;
 import io.grokwatch.trainer.train.Presets;
 import io.grokwatch.trainer.train.TrainConfig;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.IModelTransformer;
@@ -46,8 +45,7 @@ public final class TrainConfigFlags implements IModelTransformer {
             }
         }
         TrainConfig.Builder b = base.toBuilder();
-        for (Map.Entry<String, Object> e :
-                SettingFlags.given(spec, TrainConfig.TABLE).entrySet()) b.set(e.getKey(), e.getValue());
+        SettingFlags.given(spec, TrainConfig.TABLE).forEach(b::set);
         try {
             TrainConfig cfg = b.build();
             Task.create(cfg.op(), cfg.p(), cfg.trainFraction(), cfg.seed());

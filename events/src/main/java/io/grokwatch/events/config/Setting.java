@@ -189,6 +189,11 @@ public final class Setting<T> {
         return flags.isEmpty() ? null : flags.get(0);
     }
 
+    /** How one of its flags reads in usage and docs: {@code --lr LR}, or {@code --[no-]layer-norm} for a boolean. */
+    public String synopsis(String flag) {
+        return kind == Kind.BOOLEAN ? flag.replace("--", "--[no-]") : flag + " " + label;
+    }
+
     /** The rule a value breaks, or null when it passes. */
     @SuppressWarnings("unchecked")
     public String violation(Object value) {

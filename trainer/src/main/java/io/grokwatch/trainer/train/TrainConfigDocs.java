@@ -30,11 +30,7 @@ public final class TrainConfigDocs {
     }
 
     private static String flags(Setting<?> s) {
-        return s.flags().stream()
-                .map(f -> s.kind() == Setting.Kind.BOOLEAN
-                        ? "`" + f.replace("--", "--[no-]") + "`"
-                        : "`" + f + " " + s.label() + "`")
-                .collect(Collectors.joining(", "));
+        return s.flags().stream().map(f -> "`" + s.synopsis(f) + "`").collect(Collectors.joining(", "));
     }
 
     public static void main(String[] args) {
