@@ -161,10 +161,12 @@ class MetricsBridgeIntegrationTest {
             f.send(Topics.METRICS, Runs.step("r1", 0, System.currentTimeMillis()));
             f.flush();
             f.commitFromStart(ANALYZER, Topics.METRICS);
+            // r1's step must be consumed before the broker stops, or the outage would find no series to keep
             f.scrapeUntil(
-                    "Kafka reachable, lag measured",
+                    "Kafka reachable, lag measured, r1 consumed",
                     x -> is(x, 1, "grokwatch_bridge_kafka_reachable")
-                            && x.has("grokwatch_consumer_lag_records", "group", ANALYZER, "topic", Topics.METRICS));
+                            && x.has("grokwatch_consumer_lag_records", "group", ANALYZER, "topic", Topics.METRICS)
+                            && x.has("grokwatch_run_step", "run", "r1"));
 
             f.kafka.stop();
             Scrape down = f.scrapeUntil("Kafka unreachable", x -> is(x, 0, "grokwatch_bridge_kafka_reachable"));
