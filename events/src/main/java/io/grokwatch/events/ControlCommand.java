@@ -13,7 +13,9 @@ public record ControlCommand(String run, String id, Command command, long time, 
         /** Finish gracefully; run_finished says STOPPED. */
         STOP,
         /** Write a checkpoint now. */
-        CHECKPOINT
+        CHECKPOINT,
+        /** Cancel a sweep: {@code run} holds the sweep id; its runs stop and its queued jobs are dropped. */
+        CANCEL
     }
 
     public ControlCommand {

@@ -10,6 +10,7 @@ public sealed interface Event
                 Alert,
                 StructureAnalysis,
                 ControlCommand,
+                Job,
                 DlqRecord {
 
     /** The run this record belongs to; the Kafka key, so one run's records stay ordered. */

@@ -140,6 +140,11 @@ public final class EventCodec {
             o.put("command", c.command().name());
             o.put("time", c.time());
             o.put("reason", c.reason());
+        } else if (e instanceof Job j) {
+            o.put("sweep", j.sweep());
+            o.put("time", j.time());
+            o.set("point", MAPPER.valueToTree(j.point()));
+            o.set("config", MAPPER.valueToTree(j.config()));
         } else if (e instanceof DlqRecord d) {
             o.put("sourceTopic", d.sourceTopic());
             o.put("partition", d.partition());
@@ -191,6 +196,7 @@ public final class EventCodec {
         if (c == Alert.class) return "ALERT";
         if (c == StructureAnalysis.class) return "STRUCTURE";
         if (c == ControlCommand.class) return "CONTROL";
+        if (c == Job.class) return "JOB";
         return "DLQ";
     }
 
@@ -281,6 +287,13 @@ public final class EventCodec {
                             enumOf(root, "command", ControlCommand.Command.class),
                             integer(root, "time"),
                             optText(root, "reason"));
+                case JOB ->
+                    new Job(
+                            text(root, "run"),
+                            optText(root, "sweep"),
+                            integer(root, "time"),
+                            object(root, "point"),
+                            requiredObject(root, "config"));
                 case DLQ ->
                     new DlqRecord(
                             optText(root, "run"),
@@ -335,9 +348,22 @@ public final class EventCodec {
     }
 
     private static Map<String, Object> config(JsonNode root) {
-        JsonNode c = root.get("config");
+        return object(root, "config");
+    }
+
+    /** A JSON object field that must be there and hold something. */
+    private static Map<String, Object> requiredObject(JsonNode root, String field) {
+        required(root, "", field);
+        Map<String, Object> m = object(root, field);
+        if (m.isEmpty()) throw new InvalidEventException(field, "must not be empty");
+        return m;
+    }
+
+    /** A JSON object field as a map in its order; absent is empty. */
+    private static Map<String, Object> object(JsonNode root, String field) {
+        JsonNode c = root.get(field);
         if (c == null || c.isNull()) return Map.of();
-        if (!c.isObject()) throw new InvalidEventException("config", "must be an object, got " + c.getNodeType());
+        if (!c.isObject()) throw new InvalidEventException(field, "must be an object, got " + c.getNodeType());
         Map<String, Object> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();

@@ -10,6 +10,7 @@ public enum EventType {
     ALERT("alert", Topics.EVENTS),
     STRUCTURE("structure", Topics.EVENTS),
     CONTROL("control", Topics.CONTROL),
+    JOB("job", Topics.JOBS),
     DLQ("dlq", Topics.DLQ);
 
     private final String wireName;
@@ -38,6 +39,7 @@ public enum EventType {
         if (e instanceof Alert) return ALERT;
         if (e instanceof StructureAnalysis) return STRUCTURE;
         if (e instanceof ControlCommand) return CONTROL;
+        if (e instanceof Job) return JOB;
         return DLQ;
     }
 

@@ -13,9 +13,11 @@ public final class Topics {
     public static final String EVENTS = "grokwatch.events";
     public static final String CONTROL = "grokwatch.control";
     public static final String DLQ = "grokwatch.dlq";
+    /** Training jobs for the workers of a sweep; one consumer group shares them. */
+    public static final String JOBS = "grokwatch.jobs";
 
     /** All topics, in the order of the data flow. */
-    public static final List<String> ALL = List.of(RUNS, METRICS, EMBEDDINGS, EVENTS, CONTROL, DLQ);
+    public static final List<String> ALL = List.of(JOBS, RUNS, METRICS, EMBEDDINGS, EVENTS, CONTROL, DLQ);
 
     private Topics() {}
 

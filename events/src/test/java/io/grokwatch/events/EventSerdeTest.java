@@ -120,7 +120,13 @@ class EventSerdeTest {
         assertThat(Topics.ALL).containsExactlyInAnyOrderElementsOf(used).doesNotHaveDuplicates();
         assertThat(Topics.ALL)
                 .containsExactly(
-                        Topics.RUNS, Topics.METRICS, Topics.EMBEDDINGS, Topics.EVENTS, Topics.CONTROL, Topics.DLQ);
+                        Topics.JOBS,
+                        Topics.RUNS,
+                        Topics.METRICS,
+                        Topics.EMBEDDINGS,
+                        Topics.EVENTS,
+                        Topics.CONTROL,
+                        Topics.DLQ);
     }
 
     @Test

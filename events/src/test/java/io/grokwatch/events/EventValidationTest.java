@@ -66,6 +66,8 @@ class EventValidationTest {
         NUMBER_ARRAY,
         /** Optional JSON object. */
         CONFIG,
+        /** Required non-empty JSON object (a job's config). */
+        OBJECT,
         /** Required JSON object (validated field by field as provenance.*). */
         PROVENANCE,
         /** Base64 of little-endian float32, rows*cols of them. */
@@ -240,6 +242,18 @@ class EventValidationTest {
                 "reason",
                 Kind.OPT_TEXT);
         fields(
+                EventType.JOB,
+                "run",
+                Kind.RUN,
+                "sweep",
+                Kind.OPT_TEXT,
+                "time",
+                Kind.COUNT,
+                "point",
+                Kind.CONFIG,
+                "config",
+                Kind.OBJECT);
+        fields(
                 EventType.DLQ,
                 "run",
                 Kind.OPT_RUN,
@@ -404,6 +418,10 @@ class EventValidationTest {
                 cases.add(new Case(f, NODES.arrayNode().add(1), "must be an object, got ARRAY"));
                 cases.add(new Case(f, NODES.textNode("lr=3"), "must be an object, got STRING"));
             }
+            case OBJECT -> {
+                cases.add(new Case(f, NODES.arrayNode().add(1), "must be an object, got ARRAY"));
+                cases.add(new Case(f, NODES.objectNode(), "must not be empty"));
+            }
             case PROVENANCE -> {
                 cases.add(new Case(f, NODES.textNode("x"), "must be an object, got STRING"));
                 cases.add(new Case(f, NODES.arrayNode(), "must be an object, got ARRAY"));
@@ -552,7 +570,7 @@ class EventValidationTest {
         ObjectNode json = EventCodec.toTree(SampleEvents.control()).put("command", "PAUSE");
         assertThatThrownBy(() -> EventCodec.decode(json))
                 .isInstanceOf(InvalidEventException.class)
-                .hasMessage("field 'command': unknown value 'PAUSE', expected one of [STOP, CHECKPOINT]");
+                .hasMessage("field 'command': unknown value 'PAUSE', expected one of [STOP, CHECKPOINT, CANCEL]");
     }
 
     @Test

@@ -107,6 +107,11 @@ final class RandomEvents {
             case CONTROL ->
                 new ControlCommand(
                         runId(), nonEmptyText(), pick(ControlCommand.Command.values()), nonNegativeLong(), optText());
+            case JOB -> {
+                Map<String, Object> cfg = config();
+                cfg.putIfAbsent("steps", 1 + random.nextInt(10_000));
+                yield new Job(runId(), optText(), nonNegativeLong(), config(), cfg);
+            }
             case DLQ ->
                 new DlqRecord(
                         random.nextInt(4) == 0 ? null : runId(),

@@ -70,6 +70,14 @@ final class SampleEvents {
         return new ControlCommand("run-1", "cmd-7", ControlCommand.Command.STOP, TIME, "auto-stop: GROKKED+500");
     }
 
+    static Job job() {
+        Map<String, Object> point = new java.util.LinkedHashMap<>();
+        point.put("weightDecay", 0.3);
+        point.put("trainFraction", 0.4);
+        point.put("seed", 1);
+        return new Job("run-1", "sweep-1", TIME, point, Map.of("preset", "simple-grokking", "steps", 5000));
+    }
+
     static DlqRecord dlq() {
         return new DlqRecord(
                 "run-1", Topics.METRICS, 2, 1234, "{\"type\":\"step\"", "not valid JSON: end of input", TIME);
@@ -78,7 +86,16 @@ final class SampleEvents {
     /** One sample of every record type, in {@link EventType} order. */
     static List<Event> all() {
         return List.of(
-                runStarted(), runFinished(), step(), snapshot(), transition(), alert(), structure(), control(), dlq());
+                runStarted(),
+                runFinished(),
+                step(),
+                snapshot(),
+                transition(),
+                alert(),
+                structure(),
+                control(),
+                job(),
+                dlq());
     }
 
     /** The sample of the given type. */
