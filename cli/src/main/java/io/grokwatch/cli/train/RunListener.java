@@ -16,6 +16,7 @@ final class RunListener implements StepListener {
     volatile PublishingListener publishing;
     volatile boolean interrupted;
     volatile ControlCommand stopCommand;
+    volatile boolean suppressFinish; // handed over to another worker: the run is not over
     volatile Outcome outcome;
     private volatile StepMetrics last;
 
@@ -55,7 +56,7 @@ final class RunListener implements StepListener {
             what = withReason(o, "interrupted (Ctrl-C) at step " + o.lastStep());
         }
         outcome = what;
-        publishing.onFinish(what);
+        if (!suppressFinish) publishing.onFinish(what);
     }
 
     private static Outcome withReason(Outcome o, String reason) {

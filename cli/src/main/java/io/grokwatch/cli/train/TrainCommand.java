@@ -3,18 +3,9 @@ package io.grokwatch.cli.train;
 import io.grokwatch.cli.KafkaClientLogs;
 import io.grokwatch.cli.KafkaOptions;
 import io.grokwatch.cli.OneLine;
-import io.grokwatch.events.RunStarted;
 import io.grokwatch.trainer.checkpoint.Checkpoint;
 import io.grokwatch.trainer.checkpoint.CheckpointMismatchException;
-import io.grokwatch.trainer.checkpoint.Checkpointer;
-import io.grokwatch.trainer.checkpoint.TrainerState;
-import io.grokwatch.trainer.publish.ControlListener;
-import io.grokwatch.trainer.publish.EventPublisher;
 import io.grokwatch.trainer.publish.JsonlStepWriter;
-import io.grokwatch.trainer.publish.NoKafka;
-import io.grokwatch.trainer.publish.PublishStats;
-import io.grokwatch.trainer.publish.PublishingListener;
-import io.grokwatch.trainer.publish.RunPublisher;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.TrainConfig;
 import io.grokwatch.trainer.train.Trainer;
@@ -22,10 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +48,6 @@ import picocli.CommandLine.Spec;
                     + "flags may change only the step budget, evaluation, snapshots and stopping."
         })
 public final class TrainCommand implements Callable<Integer> {
-    private static final Duration CLOSE_TIMEOUT = EventPublisher.DEFAULT_CLOSE_TIMEOUT;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
     @Spec
@@ -159,89 +146,58 @@ public final class TrainCommand implements Callable<Integer> {
 
         Progress progress = new Progress(
                 err, System.console() != null, cfg.steps(), Duration.ofMillis(Math.round(progressInterval * 1000)));
-        RunListener listener = new RunListener(progress);
-        Trainer trainer;
+        Properties kafkaProps = noKafka ? null : kafka.clientProperties();
+        TrainingSession session;
         try {
-            Integer n = threads != null ? threads : from != null && from.threads() > 0 ? from.threads() : null;
-            trainer = n != null ? new Trainer(cfg, listener, n) : new Trainer(cfg, listener);
+            session = TrainingSession.builder(cfg, run)
+                    .resumeFrom(from)
+                    .threads(threads)
+                    .checkpoints(ckptDir, checkpointEvery, checkpointKeep)
+                    .kafka(kafkaProps)
+                    .metrics(openMetrics(progress))
+                    .progress(progress)
+                    .open();
+        } catch (TrainingSession.BadKafkaSettings e) {
+            throw usage("Kafka settings (--bootstrap-servers, --kafka-config): " + e.getMessage());
         } catch (IllegalArgumentException e) {
+            if (from != null && e.getCause() instanceof CheckpointMismatchException m)
+                throw usage("--resume " + resume + ": " + m.getMessage());
             throw usage(TrainConfigFlags.flagged(e.getMessage()));
         }
+        Trainer trainer = session.trainer();
         if (from != null && from.threads() > 0 && trainer.threads() != from.threads()) {
             // an MLP sums its row shards per thread: another grouping rounds differently from here on
             err.println("grokwatch train: --threads " + trainer.threads() + " differs from the checkpoint's "
                     + from.threads() + ": the run continues, but not bit for bit as it would on " + from.threads());
         }
-        if (from != null) {
-            try {
-                TrainerState.restore(trainer, from);
-            } catch (CheckpointMismatchException e) {
-                throw usage("--resume " + resume + ": " + e.getMessage());
-            }
-        }
-        Checkpointer checkpointer = ckptDir == null
-                ? null
-                : Checkpointer.builder(ckptDir)
-                        .run(run)
-                        .every(checkpointEvery)
-                        .keep(checkpointKeep)
-                        .messages(progress::println)
-                        .build();
-        if (checkpointer != null) trainer.stepHook(checkpointer);
 
-        List<EventPublisher> publishers = new ArrayList<>();
-        JsonlStepWriter metrics = openMetrics(progress);
-        EventPublisher kafkaOut = NoKafka.INSTANCE;
-        ControlListener control = null;
-        Thread shutdownHook = null;
         CountDownLatch done = new CountDownLatch(1);
-        long startMillis = System.currentTimeMillis();
-        long startNanos = System.nanoTime();
+        Thread shutdownHook = onCtrlC(session, done);
+        out.println("grokwatch train: run " + run
+                + (from != null ? " resumed at step " + from.step() + " from " + resume : "") + ": "
+                + RunDescription.describe(cfg));
+        out.flush();
         try {
-            if (metrics != null) publishers.add(metrics);
-            if (!noKafka) kafkaOut = startPublisher(progress);
-            publishers.add(kafkaOut);
-            PublishingListener publishing = new PublishingListener(
-                    run, RunDescription.taskId(cfg), RunDescription.modulus(cfg), publishers, progress::println);
-            listener.publishing = publishing;
-            RunStarted started = RunDescription.runStarted(run, startMillis, cfg, trainer, resumedFrom(from));
-            kafkaOut.publish(started); // the metrics file holds step records only
-            if (!noKafka)
-                control = followControl(run, startMillis, trainer, listener, publishing, checkpointer, progress);
-            shutdownHook = onCtrlC(trainer, listener, done);
-
-            out.println("grokwatch train: run " + run
-                    + (from != null ? " resumed at step " + from.step() + " from " + resume : "") + ": "
-                    + RunDescription.describe(cfg));
-            out.flush();
-            try {
-                trainer.run();
-            } catch (RuntimeException e) {
-                listener.failed(e); // run_finished FAILED with the error, then the command fails with it
-                throw e;
-            } finally {
-                progress.finish();
-            }
+            session.run();
         } finally {
-            if (control != null) control.close();
-            PublishStats kafkaStats = noKafka ? null : kafkaOut.close(CLOSE_TIMEOUT);
-            PublishStats fileStats = metrics == null ? null : metrics.close(CLOSE_TIMEOUT);
             done.countDown();
             removeHook(shutdownHook);
-            if (listener.outcome != null) {
+            TrainingSession.Result r = session.lastResult();
+            if (r != null && r.outcome() != null) {
                 TrainSummary.print(
                         out,
                         run,
                         cfg,
-                        listener.outcome,
-                        (System.nanoTime() - startNanos) / 1e9,
-                        from == null ? 0 : from.step(),
-                        kafkaStats,
-                        fileStats,
-                        checkpointer);
+                        r.outcome(),
+                        r.seconds(),
+                        r.startStep(),
+                        r.kafkaStats(),
+                        r.fileStats(),
+                        r.checkpointer());
             }
         }
-        return listener.outcome == null || listener.outcome.status() == Outcome.Status.FAILED ? 1 : 0;
+        Outcome outcome = session.outcome();
+        return outcome == null || outcome.status() == Outcome.Status.FAILED ? 1 : 0;
     }
 
     // ---------------------------------------------------------------- configuration
@@ -271,64 +227,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private RunPublisher startPublisher(Progress progress) {
-        try {
-            return RunPublisher.builder()
-                    .kafkaProperties(kafka.clientProperties())
-                    .warnings(progress::println)
-                    .start();
-        } catch (IllegalArgumentException e) {
-            throw usage("Kafka settings (--bootstrap-servers, --kafka-config): " + e.getMessage());
-        }
-    }
-
-    private ControlListener followControl(
-            String run,
-            long since,
-            Trainer trainer,
-            RunListener listener,
-            PublishingListener publishing,
-            Checkpointer checkpointer,
-            Progress progress) {
-        return ControlListener.builder()
-                .kafkaProperties(kafka.clientProperties())
-                .run(run)
-                .since(since)
-                .onStop(cmd -> {
-                    publishing.stopRequestedBy(cmd);
-                    listener.stopCommand = cmd;
-                    trainer.stopRequested().set(true);
-                    progress.println("grokwatch: STOP command " + cmd.id()
-                            + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")") + ": stopping after this step");
-                })
-                .onCheckpoint(cmd -> {
-                    if (checkpointer == null) {
-                        progress.println("grokwatch: CHECKPOINT command " + cmd.id()
-                                + " ignored: this run has no --checkpoint-dir");
-                    } else {
-                        checkpointer.requestNow("CHECKPOINT command " + cmd.id());
-                    }
-                })
-                .warnings(progress::println)
-                .start();
-    }
-
-    /** What run_started adds to the config of a resumed run. */
-    private static Map<String, Object> resumedFrom(Checkpoint from) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (from != null) {
-            m.put("resumedAtStep", from.step());
-            m.put("resumedFromRun", from.run());
-        }
-        return m;
-    }
-
     /** Ctrl-C stops training at the next step, so run_finished, the final checkpoint and the summary still happen. */
-    private Thread onCtrlC(Trainer trainer, RunListener listener, CountDownLatch done) {
+    private Thread onCtrlC(TrainingSession session, CountDownLatch done) {
         Thread hook = new Thread(
                 () -> {
-                    listener.interrupted = true;
-                    trainer.stopRequested().set(true);
+                    session.interrupt();
                     try {
                         done.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {
