@@ -278,12 +278,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    private int partitionsOf(String topic) {
+        return topic.equals(Topics.JOBS) ? Math.max(partitions, Topics.JOBS_PARTITIONS) : partitions;
+    }
+
     private void createTopics() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             List<NewTopic> topics = Topics.ALL.stream()
-                    .map(name -> new NewTopic(name, partitions, (short) 1))
+                    .map(name -> new NewTopic(name, partitionsOf(name), (short) 1))
                     .collect(Collectors.toList());
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {

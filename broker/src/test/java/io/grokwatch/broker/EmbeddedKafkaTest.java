@@ -52,7 +52,9 @@ class EmbeddedKafkaTest {
                     admin.describeTopics(Topics.ALL).allTopicNames().get();
             assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
             assertThat(topics.values())
-                    .allSatisfy(d -> assertThat(d.partitions()).as(d.name()).hasSize(2));
+                    .allSatisfy(d -> assertThat(d.partitions())
+                            .as(d.name())
+                            .hasSize(d.name().equals(Topics.JOBS) ? Topics.JOBS_PARTITIONS : 2));
         }
         assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
     }

@@ -71,7 +71,8 @@ public final class BrokerCommand implements Callable<Integer> {
                     out.println("Kafka ready: --bootstrap-servers " + bootstrapServers);
                     out.println(
                             "  data:   " + kafka.dataDir() + (dataDir == null ? " (temporary, removed on exit)" : ""));
-                    out.println("  topics: " + String.join(", ", Topics.ALL) + " (" + partitions + " partitions each)");
+                    out.println("  topics: " + String.join(", ", Topics.ALL) + " (" + partitions + " partitions each, "
+                            + Topics.JOBS + " at least " + Topics.JOBS_PARTITIONS + ")");
                     out.println("Press Ctrl-C to stop.");
                     out.flush();
                     serving.ready();

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
             AnalyzeCommand.class,
             IngestCommand.class,
             io.grokwatch.cli.train.TrainCommand.class,
+            io.grokwatch.cli.worker.WorkerCommand.class,
+            io.grokwatch.cli.sweep.SweepCommand.class,
             HelpCommand.class,
         })
 public final class GrokwatchCommand implements Callable<Integer> {

@@ -40,7 +40,8 @@ class BrokerCommandTest {
             Map<String, TopicDescription> topics =
                     admin.describeTopics(Topics.ALL).allTopicNames().get();
             assertThat(topics.values())
-                    .allSatisfy(t -> assertThat(t.partitions()).hasSize(2));
+                    .allSatisfy(t -> assertThat(t.partitions())
+                            .hasSize(t.name().equals(Topics.JOBS) ? Topics.JOBS_PARTITIONS : 2));
         }
 
         Path dataDir = Path.of(broker.out

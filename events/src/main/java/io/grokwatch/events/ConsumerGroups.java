@@ -10,6 +10,8 @@ public final class ConsumerGroups {
     public static final String ANALYZER = "grokwatch-analyzer";
     /** The metrics bridge's group unless told otherwise. */
     public static final String BRIDGE = "grokwatch-bridge";
+    /** The group the workers of grokwatch.jobs share unless told otherwise. */
+    public static final String WORKER = "grokwatch-workers";
 
     private ConsumerGroups() {}
 }

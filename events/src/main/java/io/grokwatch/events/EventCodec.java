@@ -143,7 +143,9 @@ public final class EventCodec {
         } else if (e instanceof Job j) {
             o.put("sweep", j.sweep());
             o.put("time", j.time());
-            o.set("point", MAPPER.valueToTree(j.point()));
+            // in the grid's axis order (the mapper sorts map keys): reports lay the first two axes out as x and y
+            ObjectNode point = o.putObject("point");
+            j.point().forEach((k, v) -> point.set(k, MAPPER.valueToTree(v)));
             o.set("config", MAPPER.valueToTree(j.config()));
         } else if (e instanceof DlqRecord d) {
             o.put("sourceTopic", d.sourceTopic());

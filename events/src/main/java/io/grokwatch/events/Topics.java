@@ -16,6 +16,12 @@ public final class Topics {
     /** Training jobs for the workers of a sweep; one consumer group shares them. */
     public static final String JOBS = "grokwatch.jobs";
 
+    /**
+     * Partitions of grokwatch.jobs when grokwatch creates it: workers share jobs by partition, and 12 splits evenly
+     * among 1, 2, 3, 4, 6 or 12 of them (a sweep spreads its jobs over the partitions in turn).
+     */
+    public static final int JOBS_PARTITIONS = 12;
+
     /** All topics, in the order of the data flow. */
     public static final List<String> ALL = List.of(JOBS, RUNS, METRICS, EMBEDDINGS, EVENTS, CONTROL, DLQ);
 

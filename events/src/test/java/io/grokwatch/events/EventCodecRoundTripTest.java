@@ -107,6 +107,19 @@ class EventCodecRoundTripTest {
     }
 
     @Test
+    void aJobsPointKeepsTheGridsAxisOrder() {
+        Map<String, Object> point = new java.util.LinkedHashMap<>();
+        point.put("weightDecay", 0.3);
+        point.put("trainFraction", 0.4);
+        point.put("hidden", List.of(64));
+        point.put("seed", 2);
+        Job job = new Job("sw-1-000", "sw-1", 5, point, Map.of("steps", 100));
+        Job back = (Job) EventCodec.decode(EventCodec.encode(job));
+        assertThat(back.point().keySet()).containsExactly("weightDecay", "trainFraction", "hidden", "seed");
+        assertThat(back).isEqualTo(job);
+    }
+
+    @Test
     void nonFiniteLossesTravelAsJsonTokensAndComeBack() {
         StepRecord diverged = StepRecord.of("run-nan", 3000, Double.NaN, 0.5, Double.POSITIVE_INFINITY, 0.0);
         String line = EventCodec.encodeToString(diverged);

@@ -16,6 +16,7 @@ public final class Progress {
     private final boolean interactive;
     private final long total;
     private final long intervalNanos;
+    private final String prefix; // e.g. "[run-7] " when several runs share one stderr
     private long firstStep; // speed and ETA count from the first evaluated step, after ND4J has loaded
     private long startNanos = -1;
     private long lastPrintNanos;
@@ -23,10 +24,16 @@ public final class Progress {
     private String shown = ""; // the bar currently on screen (interactive)
 
     public Progress(PrintWriter err, boolean interactive, long total, Duration interval) {
+        this(err, interactive, total, interval, "");
+    }
+
+    /** Every line starts with {@code prefix}. */
+    public Progress(PrintWriter err, boolean interactive, long total, Duration interval, String prefix) {
         this.err = err;
         this.interactive = interactive;
         this.total = total;
         this.intervalNanos = interval.toNanos();
+        this.prefix = prefix;
     }
 
     public synchronized void step(StepMetrics m) {
@@ -42,7 +49,7 @@ public final class Progress {
         lastPrintNanos = now;
         double elapsed = (now - startNanos) / 1e9;
         double rate = elapsed > 0 ? (m.step() - firstStep) / elapsed : 0;
-        String line = line(m, total, rate);
+        String line = prefix + line(m, total, rate);
         if (interactive) {
             err.print("\r" + line + " ".repeat(Math.max(0, shown.length() - line.length())));
             shown = line;
@@ -56,7 +63,7 @@ public final class Progress {
         if (interactive && !shown.isEmpty()) {
             err.print("\r" + " ".repeat(shown.length()) + "\r");
         }
-        err.println(line);
+        err.println(prefix + line);
         if (interactive && !shown.isEmpty()) err.print(shown);
         err.flush();
     }

@@ -17,6 +17,7 @@ final class RunListener implements StepListener {
     volatile boolean interrupted;
     volatile ControlCommand stopCommand;
     volatile boolean suppressFinish; // handed over to another worker: the run is not over
+    volatile boolean finishSuppressed; // the run ended while handed over: no run_finished went out
     volatile Outcome outcome;
     private volatile StepMetrics last;
 
@@ -56,7 +57,11 @@ final class RunListener implements StepListener {
             what = withReason(o, "interrupted (Ctrl-C) at step " + o.lastStep());
         }
         outcome = what;
-        if (!suppressFinish) publishing.onFinish(what);
+        if (suppressFinish) {
+            finishSuppressed = true;
+        } else {
+            publishing.onFinish(what);
+        }
     }
 
     private static Outcome withReason(Outcome o, String reason) {

@@ -45,7 +45,6 @@ public final class TrainingSession {
     private final RunListener listener;
     private final Checkpointer checkpointer;
     private final EventPublisher kafkaOut;
-    private volatile boolean handedOver;
 
     /** How the run went, and what its outputs did. */
     public record Result(
@@ -88,7 +87,7 @@ public final class TrainingSession {
      * not over, another worker continues it.
      */
     public void handOver() {
-        handedOver = true;
+        if (listener.outcome != null) return; // over already: run_finished is out, nothing to hand over
         listener.suppressFinish = true;
         trainer.stopRequested().set(true);
     }
@@ -137,7 +136,7 @@ public final class TrainingSession {
                     kafkaStats,
                     fileStats,
                     checkpointer,
-                    handedOver);
+                    listener.finishSuppressed);
         }
         return lastResult;
     }
