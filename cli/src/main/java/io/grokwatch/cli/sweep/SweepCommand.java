@@ -85,6 +85,12 @@ public final class SweepCommand implements Callable<Integer> {
     List<String> grid = new ArrayList<>();
 
     @Option(
+            names = "--set",
+            paramLabel = "NAME=VALUE",
+            description = "Change one setting of the preset for every run (e.g. hidden=64); repeat for more.")
+    List<String> set = new ArrayList<>();
+
+    @Option(
             names = "--seeds",
             paramLabel = "N",
             defaultValue = "0",
@@ -165,6 +171,11 @@ public final class SweepCommand implements Callable<Integer> {
         if (steps != null) {
             if (steps < 1) throw usage("--steps must be >= 1, got " + steps);
             base = base.toBuilder().steps(steps).build();
+        }
+        try {
+            base = SweepPlan.withSettings(base, set);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage().replace("grid '", "--set '"));
         }
         if (grid.isEmpty() && seeds == 0) throw usage("a sweep needs --grid NAME=VALUES or --seeds N");
         try {

@@ -60,6 +60,20 @@ public record SweepPlan(String sweep, TrainConfig base, Grid grid, int seeds, Li
         return new SweepPlan(sweep, base, grid, seeds, jobs);
     }
 
+    /** {@code base} with each {@code NAME=VALUE} applied, checked as a whole; the names are train's flags. */
+    public static TrainConfig withSettings(TrainConfig base, List<String> settings) {
+        if (settings.isEmpty()) return base;
+        Grid fixed = Grid.parse(settings);
+        for (Grid.Axis a : fixed.axes()) {
+            if (a.values().size() != 1) {
+                throw new IllegalArgumentException("--set " + a.setting().name() + " takes one value, got "
+                        + a.values().size() + "; use --grid for an axis");
+            }
+        }
+        List<TrainConfig> one = fixed.configs(base);
+        return one.get(0);
+    }
+
     /** {@code sw-simple-grokking-20261202-160000}. */
     public static String newSweepId(String preset) {
         return "sw-" + preset + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
