@@ -59,7 +59,10 @@ final class SweepReader implements Runnable {
     private final Map<TopicPartition, Long> catchUpTo = new HashMap<>();
 
     private boolean caughtUp;
-    private long partitionsLookedUpAt = Long.MIN_VALUE;
+    /** System.nanoTime() of the last partition lookup; only meaningful once {@code lookedUp}. */
+    private long partitionsLookedUpAt;
+
+    private boolean lookedUp;
 
     SweepReader(Consumer<byte[], byte[]> consumer, SweepMetrics sweepMetrics, BridgeMetrics metrics) {
         this.consumer = consumer;
@@ -116,7 +119,8 @@ final class SweepReader implements Runnable {
         long now = System.nanoTime();
         boolean allTopicsFound =
                 assigned.stream().map(TopicPartition::topic).distinct().count() == TOPICS.size();
-        if (allTopicsFound || now - partitionsLookedUpAt < PARTITION_REFRESH.toNanos()) return;
+        if (allTopicsFound || (lookedUp && now - partitionsLookedUpAt < PARTITION_REFRESH.toNanos())) return;
+        lookedUp = true;
         partitionsLookedUpAt = now;
         List<TopicPartition> fresh = new ArrayList<>();
         for (String topic : TOPICS) {

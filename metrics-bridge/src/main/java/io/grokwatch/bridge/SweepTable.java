@@ -103,6 +103,9 @@ final class SweepTable {
     private static final class Sweep {
         final Set<String> runs = new LinkedHashSet<>();
         List<String> axes = List.of();
+        /** True once the axes come from a job: a run_started's point lost the grid's order on the wire. */
+        boolean axesFromJob;
+
         boolean cancelled;
     }
 
@@ -128,11 +131,11 @@ final class SweepTable {
         Facts facts = facts(event.run());
         if (event instanceof Job job) {
             facts.queued = true;
-            place(job.run(), facts, job.sweep(), job.point());
+            place(job.run(), facts, job.sweep(), job.point(), true);
         } else if (event instanceof RunStarted started) {
             facts.started = true;
             if (started.config().get("sweep") instanceof String sweep) {
-                place(started.run(), facts, sweep, pointOf(started.config().get("point")));
+                place(started.run(), facts, sweep, pointOf(started.config().get("point")), false);
             }
         } else if (event instanceof RunFinished) {
             facts.finished = true;
@@ -193,7 +196,8 @@ final class SweepTable {
     }
 
     /**
-     * The grid's axes for the phase diagram: the point's settings in grid order without "seed"; when
+     * The grid's axes for the phase diagram: the point's settings in grid order without "seed" (in
+     * key order for a sweep known only from run_started, whose config map is written sorted); when
      * that leaves fewer than two, "seed" is the next axis (a one-axis grid over seeds is a 2-D plot).
      */
     static List<String> axesOf(Map<String, Object> point) {
@@ -233,7 +237,7 @@ final class SweepTable {
     }
 
     /** Puts a run into its sweep; a job for "" (no sweep) leaves it unplaced. */
-    private void place(String run, Facts facts, String sweepId, Map<String, Object> point) {
+    private void place(String run, Facts facts, String sweepId, Map<String, Object> point, boolean fromJob) {
         if (sweepId == null || sweepId.isEmpty()) return;
         if (facts.sweep == null) {
             facts.sweep = sweepId;
@@ -243,7 +247,10 @@ final class SweepTable {
         if (facts.point.isEmpty() && !point.isEmpty()) facts.point = point;
         Sweep s = sweep(facts.sweep);
         s.runs.add(run);
-        if (s.axes.isEmpty() && !point.isEmpty()) s.axes = axesOf(point);
+        if (!point.isEmpty() && (s.axes.isEmpty() || (fromJob && !s.axesFromJob))) {
+            s.axes = axesOf(point);
+            s.axesFromJob = fromJob;
+        }
     }
 
     private Sweep sweep(String id) {

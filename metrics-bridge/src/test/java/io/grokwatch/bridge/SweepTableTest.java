@@ -141,6 +141,20 @@ class SweepTableTest {
     }
 
     @Test
+    void theJobsPointOrdersTheAxesEvenWhenRunStartedCameFirst() {
+        SweepTable t = new SweepTable();
+        // run_started's config is written with sorted keys: trainFraction before weightDecay.
+        Map<String, Object> sorted = new java.util.TreeMap<>(point(0.1, 0.2, 0));
+        t.apply(Runs.startedInSweep("a", SWEEP, sorted));
+        assertThat(t.view(SWEEP).xAxis()).isEqualTo("trainFraction");
+        t.apply(Runs.job("b", SWEEP, point(0.1, 0.4, 0)));
+        assertThat(t.view(SWEEP).xAxis()).isEqualTo("weightDecay");
+        t.apply(Runs.startedInSweep("c", SWEEP, sorted));
+        assertThat(t.view(SWEEP).xAxis()).isEqualTo("weightDecay");
+        assertThat(t.view(SWEEP).runs().get(0).x()).isEqualTo("0.1");
+    }
+
+    @Test
     void jobsOutsideASweepAndUnknownSweepsShowNothing() {
         SweepTable t = new SweepTable();
         assertThat(t.apply(Runs.job("alone", "", point(0.1, 0.2, 0)))).isNull();
