@@ -163,6 +163,33 @@ class LiveStackTest {
     }
 
     @Test
+    void thePhaseDiagramQueryGivesEachFinishedRunItsCellAndClass() {
+        String sweep = "{sweep=\"" + SyntheticRuns.SWEEP + "\"}";
+        Map<String, String> cells = Poll.until(DATA_DEADLINE, "both finished runs of the sweep in Prometheus", () -> {
+            Map<String, String> found = new java.util.TreeMap<>();
+            for (JsonNode s : prometheus.query("grokwatch_sweep_run_class" + sweep)) {
+                JsonNode m = s.path("metric");
+                found.put(
+                        m.path("x").asText() + "," + m.path("y").asText(),
+                        m.path("class").asText() + "=" + s.path("value").get(1).asText());
+            }
+            return found.size() == 2 ? found : null;
+        });
+        assertThat(cells).containsExactly(Map.entry("0.1,0.3", "GROKKING=2"), Map.entry("1,0.3", "COMPREHENSION=1"));
+        Map<String, String> states = new java.util.TreeMap<>();
+        for (JsonNode s : prometheus.query("grokwatch_sweep_runs" + sweep))
+            states.put(
+                    s.path("metric").path("state").asText(),
+                    s.path("value").get(1).asText());
+        assertThat(states)
+                .containsExactly(
+                        Map.entry("cancelled", "0"),
+                        Map.entry("finished", "2"),
+                        Map.entry("queued", "1"),
+                        Map.entry("running", "1"));
+    }
+
+    @Test
     void alertsFromTheLiveRunsReachTheWebhook() {
         JsonNode onset = webhook.awaitFiring("GrokkingOnset", SyntheticRuns.JUMP, DATA_DEADLINE);
         assertThat(onset.path("labels").path("model").asText()).isEqualTo("mlp");
