@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * METRICS.md for the table.
  *
  * <p>Writers: the poll thread (per-run series and counters), the sweep reader thread (the consumed and
- * malformed counters of grokwatch.jobs and grokwatch.control) and the lag monitor thread (consumer
+ * malformed counters of grokwatch.jobs) and the lag monitor thread (consumer
  * lag). Readers: the HTTP server's scrape threads. The Prometheus metric classes are safe for
  * that mix, so this class holds no lock of its own.
  *

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * sweep series are held back until the reader has reached the end offsets it found at start, so a
  * restarted bridge never shows a half-read sweep (all queued, because the jobs came first).
  *
- * <p>It counts consumed and malformed records of grokwatch.jobs and grokwatch.control only: the main
- * consumer counts those of the topics it reads too.
+ * <p>It counts consumed and malformed records of grokwatch.jobs only: the main consumer counts those
+ * of runs and events, and control is left uncounted so that a bridge fed no jobs exports exactly the
+ * series it did before sweeps existed.
  */
 final class SweepReader implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SweepReader.class);
@@ -141,12 +142,12 @@ final class SweepReader implements Runnable {
     /** Decodes and applies one record; returns the sweep it changed, or null. Never throws for a bad record. */
     private String process(ConsumerRecord<byte[], byte[]> record) {
         String topic = record.topic();
-        boolean ownTopic = Topics.JOBS.equals(topic) || Topics.CONTROL.equals(topic);
-        if (ownTopic) metrics.countConsumed(topic);
+        boolean jobs = Topics.JOBS.equals(topic);
+        if (jobs) metrics.countConsumed(topic);
         try {
             if (record.value() == null) throw new IllegalArgumentException("record has no value");
             Event event = EventCodec.decode(record.value());
-            if (Topics.JOBS.equals(topic) && !(event instanceof Job)) {
+            if (jobs && !(event instanceof Job)) {
                 throw new IllegalArgumentException("a " + event.getClass().getSimpleName() + " is not a job");
             }
             if (Topics.CONTROL.equals(topic) && !(event instanceof ControlCommand)) {
@@ -156,7 +157,7 @@ final class SweepReader implements Runnable {
             return table.apply(event);
         } catch (RuntimeException e) {
             // Bad records of runs and events are the main consumer's to count; here they cost only themselves.
-            if (ownTopic) {
+            if (jobs) {
                 metrics.countMalformed(topic);
                 log.warn(
                         "skipping malformed record {}-{}@{}: {}",
@@ -164,6 +165,9 @@ final class SweepReader implements Runnable {
                         record.partition(),
                         record.offset(),
                         e.getMessage());
+            } else {
+                log.debug(
+                        "sweep reader skipping {}-{}@{}: {}", topic, record.partition(), record.offset(), e.toString());
             }
             return null;
         }
