@@ -3,8 +3,10 @@ package io.grokwatch.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grokwatch.events.FinalClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DashboardLintTest {
 
     @Test
-    void theThreeDashboardsExistWithUniqueUids() {
+    void theFourDashboardsExistWithUniqueUids() {
         List<String> titles = new ArrayList<>();
         Set<String> uids = new HashSet<>();
         for (Path f : Dashboards.files()) {
@@ -27,7 +29,10 @@ class DashboardLintTest {
         }
         assertThat(titles)
                 .containsExactlyInAnyOrder(
-                        "grokwatch: Runs overview", "grokwatch: Run detail", "grokwatch: Pipeline health");
+                        "grokwatch: Runs overview",
+                        "grokwatch: Run detail",
+                        "grokwatch: Pipeline health",
+                        "grokwatch: Sweep");
     }
 
     @Test
@@ -86,6 +91,44 @@ class DashboardLintTest {
     }
 
     @Test
+    void sweepIsDrivenByTheSweepVariableAndDrawsThePhaseDiagram() {
+        Path file = DeployFiles.file("grafana/dashboards/sweep.json");
+        JsonNode d = DeployFiles.readJson(file);
+        JsonNode var = d.path("templating").path("list").get(0);
+        assertThat(var.path("name").asText()).isEqualTo("sweep");
+        assertThat(var.path("query").asText()).isEqualTo("label_values(grokwatch_sweep_info, sweep)");
+        for (Dashboards.Query q : Dashboards.queries(file)) {
+            assertThat(q.expr()).as(q.toString()).contains("sweep=\"$sweep\"");
+        }
+        JsonNode diagram = Dashboards.panels(d).stream()
+                .filter(p -> p.path("title").asText().equals("Phase diagram"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("sweep.json has no panel \"Phase diagram\""));
+        assertThat(diagram.path("type").asText()).isEqualTo("table");
+        JsonNode matrix = diagram.path("transformations").get(0);
+        assertThat(matrix.path("id").asText()).isEqualTo("groupingToMatrix");
+        assertThat(matrix.path("options").path("columnField").asText()).isEqualTo("x");
+        assertThat(matrix.path("options").path("rowField").asText()).isEqualTo("y");
+        // The cells show class names: every FinalClass has a value mapping from its code.
+        JsonNode mapped = diagram.path("fieldConfig")
+                .path("defaults")
+                .path("mappings")
+                .get(0)
+                .path("options");
+        List<String> texts = new ArrayList<>();
+        for (String code : List.of("1", "2", "3", "4"))
+            texts.add(mapped.path(code).path("text").asText());
+        assertThat(texts)
+                .containsExactly(
+                        Arrays.stream(FinalClass.values()).map(Enum::name).toArray(String[]::new));
+        List<String> stats = new ArrayList<>();
+        Dashboards.panels(d).stream()
+                .filter(p -> p.path("type").asText().equals("stat"))
+                .forEach(p -> stats.add(p.path("title").asText()));
+        assertThat(stats).contains("Queued", "Running", "Finished", "Grokked");
+    }
+
+    @Test
     void dashboardsCoverTheMetricsTheIssueNames() {
         Map<String, List<String>> expected = Map.of(
                 "grokwatch: Runs overview",
@@ -107,7 +150,13 @@ class DashboardLintTest {
                                 "grokwatch_dlq_records_total",
                                 "grokwatch_consumer_lag_records",
                                 "grokwatch_end_to_end_lag_seconds_bucket",
-                                "up{job=\"grokwatch-bridge\"}"));
+                                "up{job=\"grokwatch-bridge\"}"),
+                "grokwatch: Sweep",
+                        List.of(
+                                "grokwatch_sweep_runs",
+                                "grokwatch_sweep_finished_runs",
+                                "grokwatch_sweep_run_class",
+                                "grokwatch_sweep_info"));
         expected.forEach((dashboard, metrics) -> {
             String all = String.join(
                     "\n",

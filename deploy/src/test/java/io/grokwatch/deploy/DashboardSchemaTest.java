@@ -42,7 +42,7 @@ class DashboardSchemaTest {
 
         assertThat(lines)
                 .as(r.describe())
-                .contains("OK runs-overview.json", "OK run-detail.json", "OK pipeline-health.json");
+                .contains("OK runs-overview.json", "OK run-detail.json", "OK pipeline-health.json", "OK sweep.json");
         assertThat(lines).as(r.describe()).anySatisfy(l -> assertThat(l).startsWith("schema @grafana/schema "));
         assertThat(lines)
                 .as(r.describe())

@@ -34,9 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveStackTest {
     private static final Duration STAGE_DEADLINE = Duration.ofSeconds(60);
     private static final Duration DATA_DEADLINE = Duration.ofSeconds(45);
-    /** Values for Grafana's variables: the run shown in Run detail, and intervals for 1s scrapes. */
-    private static final Map<String, String> VARIABLES =
-            Map.of("run", SyntheticRuns.GROK, "__rate_interval", "1m", "__interval", "15s", "__range", "5m");
+    /** Values for Grafana's variables: the run shown in Run detail, the sweep shown in Sweep, intervals for 1s scrapes. */
+    private static final Map<String, String> VARIABLES = Map.of(
+            "run",
+            SyntheticRuns.GROK,
+            "sweep",
+            SyntheticRuns.SWEEP,
+            "__rate_interval",
+            "1m",
+            "__interval",
+            "15s",
+            "__range",
+            "5m");
+    /** What each dashboard variable must list once the synthetic runs are in. */
+    private static final Map<String, List<String>> VARIABLE_VALUES = Map.of(
+            "run",
+            List.of(SyntheticRuns.GROK, SyntheticRuns.JUMP, SyntheticRuns.DIVERGE, SyntheticRuns.STALL),
+            "sweep",
+            List.of(SyntheticRuns.SWEEP));
 
     private EmbeddedKafka kafka;
     private MetricsBridge bridge;
@@ -91,6 +106,7 @@ class LiveStackTest {
         awaitPhaseCode(SyntheticRuns.GROK, 3);
         runs.grok();
         awaitPhaseCode(SyntheticRuns.GROK, 4);
+        runs.sweep();
     }
 
     @AfterAll
@@ -122,7 +138,7 @@ class LiveStackTest {
     }
 
     @Test
-    void runVariableListsEveryRun() {
+    void everyVariableListsWhatTheRunsMade() {
         for (Map.Entry<String, JsonNode> v : Dashboards.variables()) {
             String query = v.getValue().path("query").asText();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)")
@@ -130,13 +146,47 @@ class LiveStackTest {
             assertThat(m.matches())
                     .as(v.getKey() + " variable " + v.getValue().path("name") + ": " + query)
                     .isTrue();
-            List<String> values = new ArrayList<>();
-            prometheus
-                    .query(m.group(1))
-                    .forEach(s -> values.add(s.path("metric").path(m.group(2)).asText()));
-            assertThat(values)
-                    .contains(SyntheticRuns.GROK, SyntheticRuns.JUMP, SyntheticRuns.DIVERGE, SyntheticRuns.STALL);
+            String name = v.getValue().path("name").asText();
+            assertThat(VARIABLE_VALUES)
+                    .as("expected values of variable " + name)
+                    .containsKey(name);
+            List<String> values = Poll.until(DATA_DEADLINE, "values of variable " + name, () -> {
+                List<String> found = new ArrayList<>();
+                prometheus
+                        .query(m.group(1))
+                        .forEach(
+                                s -> found.add(s.path("metric").path(m.group(2)).asText()));
+                return found.containsAll(VARIABLE_VALUES.get(name)) ? found : null;
+            });
+            assertThat(values).containsAll(VARIABLE_VALUES.get(name));
         }
+    }
+
+    @Test
+    void thePhaseDiagramQueryGivesEachFinishedRunItsCellAndClass() {
+        String sweep = "{sweep=\"" + SyntheticRuns.SWEEP + "\"}";
+        Map<String, String> cells = Poll.until(DATA_DEADLINE, "both finished runs of the sweep in Prometheus", () -> {
+            Map<String, String> found = new java.util.TreeMap<>();
+            for (JsonNode s : prometheus.query("grokwatch_sweep_run_class" + sweep)) {
+                JsonNode m = s.path("metric");
+                found.put(
+                        m.path("x").asText() + "," + m.path("y").asText(),
+                        m.path("class").asText() + "=" + s.path("value").get(1).asText());
+            }
+            return found.size() == 2 ? found : null;
+        });
+        assertThat(cells).containsExactly(Map.entry("0.1,0.3", "GROKKING=2"), Map.entry("1,0.3", "COMPREHENSION=1"));
+        Map<String, String> states = new java.util.TreeMap<>();
+        for (JsonNode s : prometheus.query("grokwatch_sweep_runs" + sweep))
+            states.put(
+                    s.path("metric").path("state").asText(),
+                    s.path("value").get(1).asText());
+        assertThat(states)
+                .containsExactly(
+                        Map.entry("cancelled", "0"),
+                        Map.entry("finished", "2"),
+                        Map.entry("queued", "1"),
+                        Map.entry("running", "1"));
     }
 
     @Test

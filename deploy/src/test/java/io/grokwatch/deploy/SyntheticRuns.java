@@ -6,6 +6,7 @@ import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventSerde;
+import io.grokwatch.events.Job;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Provenance;
 import io.grokwatch.events.RunFinished;
@@ -16,6 +17,7 @@ import io.grokwatch.events.Topics;
 import io.grokwatch.events.Transition;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -31,14 +33,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Produces the records of synthetic runs, as a trainer and the analyzer would, in stages:
  * a run that memorizes, jumps and groks (GROK), one that stays in its jump (JUMP), one that
- * diverges (DIVERGE) and one the analyzer reports stalled (STALL); plus a DLQ record and a
- * backlog for the analyzer's consumer group.
+ * diverges (DIVERGE) and one the analyzer reports stalled (STALL); plus a DLQ record, a
+ * backlog for the analyzer's consumer group and a half-done sweep (SWEEP).
  */
 final class SyntheticRuns implements AutoCloseable {
     static final String GROK = "grok-1";
     static final String JUMP = "jump-1";
     static final String DIVERGE = "diverge-1";
     static final String STALL = "stall-1";
+    /** The sweep of {@link #sweep()}: a 2 x 2 grid of weight decay by train fraction. */
+    static final String SWEEP = "sw-20261202-160000";
     /** More records than AnalyzerLagHigh's threshold of 10000. */
     static final int ANALYZER_BACKLOG = 10_001;
 
@@ -66,16 +70,7 @@ final class SyntheticRuns implements AutoCloseable {
                             "add_mod",
                             run.equals(DIVERGE) ? "transformer" : "mlp",
                             Map.of("p", 53, "trainFraction", 0.6, "weightDecay", 0.03),
-                            new Provenance(
-                                    7,
-                                    "sha256:0f3a",
-                                    "0.1.0-SNAPSHOT",
-                                    "d9d8598",
-                                    "17",
-                                    "Linux",
-                                    "test-cpu",
-                                    "cpu",
-                                    "localhost")));
+                            provenance()));
         }
         for (long step = 0; step <= 300; step += 50) {
             double train = Math.min(1.0, step / 200.0);
@@ -145,6 +140,37 @@ final class SyntheticRuns implements AutoCloseable {
     }
 
     /**
+     * A sweep half done, as workers and the analyzer would leave it: four jobs, 000 grokked and
+     * finished, 001 comprehended and finished, 002 memorized and running, 003 still queued.
+     */
+    void sweep() {
+        String[] runs = new String[4];
+        for (int i = 0; i < 4; i++) {
+            runs[i] = SWEEP + "-00" + i;
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("weightDecay", i % 2 == 0 ? 0.1 : 1.0);
+            point.put("trainFraction", i < 2 ? 0.3 : 0.7);
+            point.put("seed", 0);
+            Map<String, Object> config = new LinkedHashMap<>(Map.of("preset", "simple-grokking", "steps", 5000));
+            config.putAll(point);
+            send(Topics.JOBS, new Job(runs[i], SWEEP, now(), point, config));
+            if (i < 3) {
+                Map<String, Object> started = new LinkedHashMap<>(config);
+                started.put("sweep", SWEEP);
+                started.put("point", point);
+                send(Topics.RUNS, new RunStarted(runs[i], now(), "add_mod", "mlp", started, provenance()));
+            }
+        }
+        send(Topics.EVENTS, new Transition(runs[0], Phase.FITTING, Phase.MEMORIZED, 20, 30, now()));
+        send(Topics.EVENTS, new Transition(runs[0], Phase.MEMORIZED, Phase.GROKKED, 4400, 4410, now()));
+        send(Topics.EVENTS, new Transition(runs[1], Phase.FITTING, Phase.COMPREHENDED, 85, 95, now()));
+        send(Topics.EVENTS, new Transition(runs[2], Phase.FITTING, Phase.MEMORIZED, 30, 40, now()));
+        send(Topics.RUNS, new RunFinished(runs[0], now(), RunFinished.Status.COMPLETED, "budget reached", 5000));
+        send(Topics.RUNS, new RunFinished(runs[1], now(), RunFinished.Status.COMPLETED, "budget reached", 5000));
+        producer.flush();
+    }
+
+    /**
      * Puts ANALYZER_BACKLOG records on grokwatch.embeddings (which the bridge does not read) and
      * commits offset 0 for grokwatch-analyzer there: the group lags by the whole backlog.
      */
@@ -177,6 +203,11 @@ final class SyntheticRuns implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Provenance provenance() {
+        return new Provenance(
+                7, "sha256:0f3a", "0.1.0-SNAPSHOT", "d9d8598", "17", "Linux", "test-cpu", "cpu", "localhost");
     }
 
     private static StepRecord step(String run, long step, double trainAcc, double valAcc) {

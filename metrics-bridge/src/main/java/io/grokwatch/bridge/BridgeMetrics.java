@@ -19,9 +19,11 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Every metric the bridge exports, each defined once; see METRICS.md for the table.
+ * Every metric the bridge exports but the per-sweep ones ({@link SweepMetrics}), each defined once; see
+ * METRICS.md for the table.
  *
- * <p>Writers: the poll thread (per-run series and counters) and the lag monitor thread (consumer
+ * <p>Writers: the poll thread (per-run series and counters), the sweep reader thread (the consumed and
+ * malformed counters of grokwatch.jobs) and the lag monitor thread (consumer
  * lag). Readers: the HTTP server's scrape threads. The Prometheus metric classes are safe for
  * that mix, so this class holds no lock of its own.
  *

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Consumes grokwatch's runs, metrics, events and DLQ topics and serves them as Prometheus metrics
- * (see METRICS.md).
+ * (see METRICS.md); a second consumer reads jobs, runs, events and control for the per-sweep metrics.
  *
  * <pre>{@code
  * Properties kafka = new Properties();
@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * }</pre>
  *
  * <p>Threads: one poll thread owns the Kafka consumer and all per-run state, so that state needs
- * no locks; one scheduler thread refreshes consumer lag through an Admin client; the HTTP
+ * no locks; one sweep reader thread owns a second consumer and all per-sweep state; one scheduler thread refreshes consumer lag through an Admin client; the HTTP
  * server's threads serve scrapes from the thread-safe Prometheus registry. {@link #start()} and
  * {@link #close()} are meant to be called once each, from one thread.
  */
@@ -66,6 +66,7 @@ public final class MetricsBridge implements AutoCloseable {
 
     private HTTPServer server;
     private PollLoop pollLoop;
+    private SweepReader sweepReader;
     private Admin admin;
     private ScheduledExecutorService lagScheduler;
     private BridgeMetrics metrics;
@@ -103,9 +104,11 @@ public final class MetricsBridge implements AutoCloseable {
         started = true;
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new BridgeMetrics(registry);
+        SweepMetrics sweepMetrics = new SweepMetrics(registry);
         try {
             startHttpServer(registry);
             startPollThread();
+            startSweepReader(sweepMetrics);
             startLagMonitor();
         } catch (RuntimeException e) {
             close();
@@ -141,6 +144,15 @@ public final class MetricsBridge implements AutoCloseable {
         thread.start();
     }
 
+    private void startSweepReader(SweepMetrics sweepMetrics) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(sweepReaderProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        sweepReader = new SweepReader(consumer, sweepMetrics, metrics);
+        Thread thread = new Thread(sweepReader, "grokwatch-bridge-sweeps");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     private void startLagMonitor() {
         admin = Admin.create(adminProperties());
         ConsumerLagMonitor monitor = new ConsumerLagMonitor(admin, lagGroups, metrics, LAG_QUERY_TIMEOUT);
@@ -162,6 +174,22 @@ public final class MetricsBridge implements AutoCloseable {
         // runs that started before it did; runs that ended long ago leave again after one TTL.
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, groupId);
+        return p;
+    }
+
+    /**
+     * The sweep reader's consumer: no group (it assigns partitions and reads from the beginning at
+     * every start, committing nothing), read_committed like the main one, and it creates no topics.
+     */
+    Properties sweepReaderProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-sweeps");
         return p;
     }
 
@@ -195,6 +223,13 @@ public final class MetricsBridge implements AutoCloseable {
         if (pollLoop != null) {
             try {
                 pollLoop.stop(STOP_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (sweepReader != null) {
+            try {
+                sweepReader.stop(STOP_TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -28,36 +28,50 @@ final class BridgeFixture implements AutoCloseable {
 
     final EmbeddedKafka kafka;
     final SettableClock clock = new SettableClock();
-    final MetricsBridge bridge;
     final String groupId;
+    private final Duration runTtl;
+    /** The bridge under test; {@link #restartBridge()} replaces it. */
+    MetricsBridge bridge;
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final EventSerde.EventSerializer serializer = new EventSerde.EventSerializer();
 
     BridgeFixture(String groupId, Duration runTtl) {
         this.groupId = groupId;
+        this.runTtl = runTtl;
         kafka = EmbeddedKafka.builder().build().start();
         try {
             Properties producerProps = new Properties();
             producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
             producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-            Properties bridgeProps = new Properties();
-            bridgeProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            // Commit often, so the bridge's own lag reaches 0 within the test's deadline.
-            bridgeProps.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "100");
-            bridge = MetricsBridge.builder()
-                    .kafkaProperties(bridgeProps)
-                    .groupId(groupId)
-                    .port(0)
-                    .runTtl(runTtl)
-                    .lagInterval(Duration.ofMillis(200))
-                    .clock(clock)
-                    .build()
-                    .start();
+            bridge = startBridge();
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
         }
+    }
+
+    private MetricsBridge startBridge() {
+        Properties bridgeProps = new Properties();
+        bridgeProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // Commit often, so the bridge's own lag reaches 0 within the test's deadline.
+        bridgeProps.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "100");
+        return MetricsBridge.builder()
+                .kafkaProperties(bridgeProps)
+                .groupId(groupId)
+                .port(0)
+                .runTtl(runTtl)
+                .lagInterval(Duration.ofMillis(200))
+                .clock(clock)
+                .build()
+                .start();
+    }
+
+    /** Closes the bridge and starts a new one in the same group on the same broker, as a redeploy does. */
+    void restartBridge() {
+        bridge.close();
+        bridge = startBridge();
     }
 
     void send(String topic, Event event) {

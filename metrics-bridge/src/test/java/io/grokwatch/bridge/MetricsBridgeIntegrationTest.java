@@ -3,6 +3,7 @@ package io.grokwatch.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
@@ -49,6 +50,7 @@ class MetricsBridgeIntegrationTest {
             f.send(Topics.DLQ, new DlqRecord("r9", Topics.METRICS, 0, 3, "{", "not JSON", t0));
             f.send(Topics.RUNS, Runs.started("r2", "mul_mod", "transformer", 7));
             f.send(Topics.RUNS, Runs.finished("r1", 500));
+            f.send(Topics.CONTROL, new ControlCommand("r1", "stop-1", ControlCommand.Command.STOP, t0, "auto-stop"));
             f.flush();
             f.commitFromStart(ANALYZER, Topics.METRICS);
 
@@ -135,6 +137,9 @@ class MetricsBridgeIntegrationTest {
             assertThat(s.value("grokwatch_bridge_up")).isEqualTo(1);
             assertThat(s.value("grokwatch_bridge_kafka_reachable")).isEqualTo(1);
             assertThat(healthStatus(f)).isEqualTo(200);
+            // Without jobs, nothing of the sweep metrics shows, and the control topic is read but not counted.
+            assertThat(s.samples()).noneMatch(x -> x.name().startsWith("grokwatch_sweep_"));
+            assertThat(s.text()).doesNotContain(Topics.CONTROL).doesNotContain(Topics.JOBS);
 
             // Stage 3: past the TTL every per-run series goes; counters stay.
             f.clock.advance(TTL.plusSeconds(1));

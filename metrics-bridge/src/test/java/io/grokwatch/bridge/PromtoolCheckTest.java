@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
@@ -60,6 +61,18 @@ class PromtoolCheckTest {
             f.send(Topics.DLQ, new DlqRecord("p3", Topics.METRICS, 0, 1, "x", "not JSON", t0));
             f.sendRaw(Topics.EVENTS, "p1", "not json at all");
             f.send(Topics.RUNS, Runs.finished("p1", 100));
+            // A sweep with a finished, a running and a queued run, a bad job and a cancel.
+            f.send(Topics.JOBS, Runs.job("sw-1-000", "sw-1", SweepTableTest.point(0.1, 0.3, 0)));
+            f.send(Topics.JOBS, Runs.job("sw-1-001", "sw-1", SweepTableTest.point(1, 0.3, 0)));
+            f.send(Topics.JOBS, Runs.job("sw-1-002", "sw-1", SweepTableTest.point(0.1, 0.7, 0)));
+            f.sendRaw(Topics.JOBS, "sw-1-003", "{}");
+            f.send(Topics.RUNS, Runs.startedInSweep("sw-1-000", "sw-1", SweepTableTest.point(0.1, 0.3, 0)));
+            f.send(Topics.RUNS, Runs.startedInSweep("sw-1-001", "sw-1", SweepTableTest.point(1, 0.3, 0)));
+            f.send(Topics.EVENTS, Runs.transition("sw-1-000", Phase.FITTING, Phase.COMPREHENDED, 80));
+            f.send(Topics.RUNS, Runs.finished("sw-1-000", 100));
+            f.send(
+                    Topics.CONTROL,
+                    new ControlCommand("sw-2", "c-1", ControlCommand.Command.CANCEL, t0, "stop the sweep"));
             f.flush();
             f.commitFromStart(MetricsBridge.ANALYZER_GROUP_ID, Topics.METRICS);
 
@@ -71,6 +84,13 @@ class PromtoolCheckTest {
                             && x.has("grokwatch_run_grokking_delay_steps", "run", "p1")
                             && x.has("grokwatch_run_info", "run", "p1")
                             && MetricsBridgeIntegrationTest.is(x, 1, "grokwatch_dlq_records_total")
+                            && x.has("grokwatch_sweep_run_class", "run", "sw-1-000")
+                            && x.has("grokwatch_sweep_info", "sweep", "sw-1")
+                            && MetricsBridgeIntegrationTest.is(x, 1, "grokwatch_sweep_cancelled", "sweep", "sw-2")
+                            && MetricsBridgeIntegrationTest.is(
+                                    x, 1, "grokwatch_sweep_runs", "sweep", "sw-1", "state", "running")
+                            && MetricsBridgeIntegrationTest.is(
+                                    x, 1, "grokwatch_bridge_records_malformed_total", "topic", Topics.JOBS)
                             && MetricsBridgeIntegrationTest.is(
                                     x, 1, "grokwatch_bridge_records_malformed_total", "topic", Topics.EVENTS)
                             && x.has(

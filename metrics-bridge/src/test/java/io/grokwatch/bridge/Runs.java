@@ -2,6 +2,7 @@ package io.grokwatch.bridge;
 
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Job;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Provenance;
 import io.grokwatch.events.RunFinished;
@@ -9,11 +10,28 @@ import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
 import io.grokwatch.events.Transition;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Small factories for the records a run produces, with values that are exact in binary. */
 final class Runs {
     private Runs() {}
+
+    /** A job of a sweep, with the grid point and a config holding it, as the sweep command publishes. */
+    static Job job(String run, String sweep, Map<String, Object> point) {
+        Map<String, Object> config = new LinkedHashMap<>(Map.of("preset", "simple-grokking", "steps", 5000));
+        config.putAll(point);
+        return new Job(run, sweep, 1_000, point, config);
+    }
+
+    /** The run_started a worker publishes for a job: the config plus "sweep" and "point". */
+    static RunStarted startedInSweep(String run, String sweep, Map<String, Object> point) {
+        RunStarted plain = started(run, "add_mod", "mlp", 7);
+        Map<String, Object> config = new LinkedHashMap<>(plain.config());
+        config.put("sweep", sweep);
+        config.put("point", point);
+        return new RunStarted(run, plain.time(), plain.task(), plain.model(), config, plain.provenance());
+    }
 
     static RunStarted started(String run, String task, String model, long seed) {
         Provenance provenance = new Provenance(
