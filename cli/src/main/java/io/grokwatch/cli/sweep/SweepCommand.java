@@ -132,6 +132,12 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Checkpoints of the local workers' runs (default: the report dir's checkpoints/).")
     Path checkpointDir;
 
+    @Option(
+            names = "--metrics-dir",
+            paramLabel = "DIR",
+            description = "Local workers also write each run's step records to DIR/RUN.jsonl.")
+    Path metricsDir;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -219,6 +225,7 @@ public final class SweepCommand implements Callable<Integer> {
                     .slots(1)
                     .threadsPerSlot(threads)
                     .checkpointRoot(checkpointDir != null ? checkpointDir : dir.resolve("checkpoints"))
+                    .metricsDir(metricsDir)
                     .name(sweep + "-local-" + i)
                     .out(err)
                     .progressInterval(Duration.ofSeconds(60))

@@ -14,6 +14,7 @@ import io.grokwatch.trainer.checkpoint.Checkpoint;
 import io.grokwatch.trainer.checkpoint.CheckpointDirectory;
 import io.grokwatch.trainer.checkpoint.CheckpointFile;
 import io.grokwatch.trainer.checkpoint.TrainConfigJson;
+import io.grokwatch.trainer.publish.JsonlStepWriter;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.TrainConfig;
 import java.io.IOException;
@@ -430,6 +431,7 @@ public final class JobWorker implements AutoCloseable {
             if (!job.point().isEmpty()) extra.put("point", job.point());
             extra.put("worker", name);
             session = TrainingSession.builder(t.cfg(), job.run())
+                    .metrics(metricsFile(job.run(), from != null, progress))
                     .resumeFrom(from)
                     .threads(b.threadsPerSlot)
                     .checkpoints(dir, b.checkpointEvery, b.checkpointKeep)
@@ -456,6 +458,16 @@ public final class JobWorker implements AutoCloseable {
             running.remove(job.run());
             finished.add(new Finished(t, result, null));
         }
+    }
+
+    /** {@code metricsDir/RUN.jsonl}, appended to when the run resumes; null without a metrics dir. */
+    private JsonlStepWriter metricsFile(String run, boolean resumed, Progress progress) throws IOException {
+        if (b.metricsDir == null) return null;
+        java.nio.file.Files.createDirectories(b.metricsDir);
+        return JsonlStepWriter.builder(b.metricsDir.resolve(run + ".jsonl"))
+                .append(resumed)
+                .warnings(progress::println)
+                .open();
     }
 
     /** The newest checkpoint of the run that reads, or null; a torn newest file falls back to the one before. */
@@ -538,6 +550,7 @@ public final class JobWorker implements AutoCloseable {
         private int slots = 1;
         private Integer threadsPerSlot;
         private Path checkpointRoot;
+        private Path metricsDir;
         private long checkpointEvery = 1000;
         private int checkpointKeep = 2;
         private String group = ConsumerGroups.WORKER;
@@ -566,6 +579,12 @@ public final class JobWorker implements AutoCloseable {
         /** Checkpoints go to {@code root/RUN/}; a job whose directory holds one resumes from it. Null: none. */
         public Builder checkpointRoot(Path root) {
             this.checkpointRoot = root;
+            return this;
+        }
+
+        /** Each job also writes its step records to {@code dir/RUN.jsonl}, as train's --metrics-out. Null: none. */
+        public Builder metricsDir(Path dir) {
+            this.metricsDir = dir;
             return this;
         }
 

@@ -60,6 +60,12 @@ public final class WorkerCommand implements Callable<Integer> {
     Path checkpointDir;
 
     @Option(
+            names = "--metrics-dir",
+            paramLabel = "DIR",
+            description = "Also write each job's step records to DIR/RUN.jsonl (appended when a job resumes).")
+    Path metricsDir;
+
+    @Option(
             names = "--checkpoint-every",
             paramLabel = "N",
             defaultValue = "1000",
@@ -111,6 +117,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 .slots(n)
                 .threadsPerSlot(t)
                 .checkpointRoot(checkpointDir)
+                .metricsDir(metricsDir)
                 .checkpointEvery(checkpointEvery)
                 .group(group)
                 .out(err)
