@@ -72,6 +72,35 @@ public enum Loss {
         } else {
             HeapArrays.read(logits, xf = sc.floats(len), 0, len);
         }
+        Result r = rows(xd, xf, n, c, labels, dLogits != null, meanOver, sc);
+        if (dLogits != null) {
+            if (dbl) {
+                HeapArrays.write(dLogits, xd, 0, len);
+            } else {
+                HeapArrays.write(dLogits, xf, 0, len);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * {@link #evaluate(INDArray, int[], INDArray, int)} on a heap copy of float logits: x holds n rows of c logits
+     * (row-major) and, with {@code grad}, receives dLoss/dLogits in their place. For models that keep their rows on
+     * the heap ({@link MlpStack}); the same arithmetic as the INDArray path, so the same bits.
+     */
+    Result evaluate(float[] x, int n, int c, int[] labels, boolean grad, int meanOver) {
+        if (meanOver < 1) {
+            throw new IllegalArgumentException("meanOver must be >= 1, got " + meanOver);
+        }
+        if (labels.length != n) {
+            throw new IllegalArgumentException("labels has " + labels.length + " entries for " + n + " rows of logits");
+        }
+        return rows(null, x, n, c, labels, grad, meanOver, SCRATCH.get());
+    }
+
+    /** The per-row loop over double (xd) or float (xf) logits; the gradient, if asked, overwrites the logits. */
+    private Result rows(double[] xd, float[] xf, int n, int c, int[] labels, boolean grad, int meanOver, Scratch sc) {
+        boolean dbl = xd != null;
         double[] row = sc.row(c);
         double total = 0;
         int correct = 0;
@@ -102,7 +131,7 @@ public enum Loss {
                 }
                 // -log softmax_y = log sum exp(x - max) - (x_y - max); never log(exp(..)), which underflows to -inf
                 total += Math.log(sum) - (xy - max);
-                if (dLogits != null) {
+                if (grad) {
                     double scale = invN / sum;
                     for (int j = 0; j < c; j++) {
                         row[j] *= scale;
@@ -117,14 +146,14 @@ public enum Loss {
                     sum += s(row[j]);
                 }
                 total += Math.log(sum) - Math.log(sy);
-                if (dLogits != null) {
+                if (grad) {
                     // d/dx_j [log sum s - log s(x_y)] = s'(x_j) / sum - [j == y] s'(x_y) / s(x_y)
                     for (int j = 0; j < c; j++) {
                         row[j] = (ds(row[j]) / sum - (j == y ? dsy / sy : 0)) * invN;
                     }
                 }
             }
-            if (dLogits != null) { // the gradient overwrites the row's logits in the scratch copy
+            if (grad) { // the gradient overwrites the row's logits in the scratch copy
                 for (int j = 0; j < c; j++) {
                     if (dbl) {
                         xd[off + j] = row[j];
@@ -132,13 +161,6 @@ public enum Loss {
                         xf[off + j] = (float) row[j];
                     }
                 }
-            }
-        }
-        if (dLogits != null) {
-            if (dbl) {
-                HeapArrays.write(dLogits, xd, 0, len);
-            } else {
-                HeapArrays.write(dLogits, xf, 0, len);
             }
         }
         return new Result(total * invN, correct, n);

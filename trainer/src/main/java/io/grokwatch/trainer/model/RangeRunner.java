@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /** Splits [0, n) into k contiguous ranges and runs them on the caller and a shared daemon pool, each claimed by the next free thread. */
-final class RangeRunner {
+public final class RangeRunner {
     // The trainer's own copy of the idea behind the analyzer's ChunkRunner: modules share code only through events,
     // and this one differs in claiming ranges in turn rather than fixing one chunk per thread.
 
@@ -37,7 +37,7 @@ final class RangeRunner {
      * returns when every call has ended; then rethrows the first failure (the ranges not yet started are skipped
      * after one). Which thread ran a range is not fixed, so a range must write only its own buffers.
      */
-    static void run(int k, int threads, IntConsumer range) {
+    public static void run(int k, int threads, IntConsumer range) {
         Pass pass = new Pass(k, range);
         for (int t = 1; t < Math.min(threads, k); t++) {
             POOL.execute(pass::work);
