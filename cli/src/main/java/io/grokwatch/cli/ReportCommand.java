@@ -8,10 +8,17 @@ import io.grokwatch.cli.report.ReportAssembler;
 import io.grokwatch.cli.report.ReportModel;
 import io.grokwatch.cli.report.ReportWriter;
 import io.grokwatch.cli.report.RunRecords;
+import io.grokwatch.cli.report.sweep.SweepReport;
+import io.grokwatch.cli.report.sweep.SweepSummary;
+import io.grokwatch.events.FinalClass;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +28,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code grokwatch report}: one self-contained HTML page about one run, from a .jsonl file or Kafka. */
+/**
+ * {@code grokwatch report}: one self-contained HTML page about one run, from a .jsonl file or Kafka; or, with
+ * {@code --sweep ID}, the report of a whole sweep (phase diagram, heatmaps, every run's report) from Kafka.
+ */
 @Command(
         name = "report",
         modelTransformer = DetectorFlags.class,
@@ -30,7 +40,11 @@ import picocli.CommandLine.Spec;
                     + "with the phases shaded and transitions marked, weight norm, the Fourier spectrum, PCA and key-frequency "
                     + "circle of the embeddings before, during and after grokking, and the transitions and alerts.",
             "Reads FILE.jsonl (step and embedding_snapshot records, one per line), or, without a file, "
-                    + "the records of --run RUN from Kafka. Transitions and alerts are recomputed with the analyzer's detector."
+                    + "the records of --run RUN from Kafka. Transitions and alerts are recomputed with the analyzer's detector.",
+            "With --sweep ID, reads every run of the sweep from Kafka and writes OUT/index.html: the phase diagram "
+                    + "(Liu et al. 2022) over the grid's two axes, heatmaps of t_train, t_val and the delay, val accuracy "
+                    + "against width at fixed steps when an axis is a width, a table of the runs, OUT/sweep.json with the "
+                    + "same data and each run's report under OUT/runs/."
         })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -54,6 +68,26 @@ public final class ReportCommand implements Callable<Integer> {
     String run;
 
     @Option(
+            names = "--sweep",
+            paramLabel = "ID",
+            description = "Report on every run of this sweep (read from Kafka) instead of one run.")
+    String sweep;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "With --sweep: the directory for the sweep's pages (default: REPORT-DIR/ID).")
+    Path outDir;
+
+    @Option(
+            names = "--axes",
+            paramLabel = "NAME[,NAME]",
+            split = ",",
+            description = "With --sweep: the one or two grid settings to draw the diagram over (default: the first "
+                    + "two settings of the runs' grid point), e.g. weight-decay,train-fraction.")
+    List<String> axes = new ArrayList<>();
+
+    @Option(
             names = {"-o", "--output"},
             paramLabel = "FILE.html",
             description = "Where to write the report (default: REPORT-DIR/RUN.html).")
@@ -70,7 +104,7 @@ public final class ReportCommand implements Callable<Integer> {
             names = "--timeout",
             paramLabel = "SECONDS",
             defaultValue = "60",
-            description = "How long reading the run from Kafka may take.")
+            description = "How long reading the run (or the sweep) from Kafka may take.")
     int timeoutSeconds;
 
     @Option(
@@ -91,6 +125,7 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
+        if (sweep != null) return sweepReport(out);
         RunRecords records;
         if (file != null) {
             records = JsonlRunReader.read(file, run);
@@ -113,6 +148,71 @@ public final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int sweepReport(PrintWriter out) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("reading sweep '" + sweep + "' from Kafka at " + kafka.bootstrapServers() + " ...");
+        err.flush();
+        Path dir = outDir != null ? outDir : reportDir.resolve(sweep.replaceAll("[^A-Za-z0-9._-]", "_"));
+        SweepReport.Written w = SweepReport.builder()
+                .detector(DetectorFlags.config(spec))
+                .topK(topK)
+                .maxPoints(maxPoints)
+                .axes(axes.stream().map(ReportCommand::settingName).toList())
+                .timeout(Duration.ofSeconds(timeoutSeconds))
+                .progress(err)
+                .build()
+                .write(kafka.clientProperties(), sweep, dir);
+        out.println(sweepLine(w.summary()));
+        out.println("report: " + w.index());
+        out.println("data: " + w.json());
+        out.flush();
+        return 0;
+    }
+
+    /** e.g. {@code sweep sw-1: 12 runs over weight-decay x train-fraction; comprehension 3, grokking 7, ...}. */
+    static String sweepLine(SweepSummary s) {
+        StringBuilder b = new StringBuilder("sweep ")
+                .append(s.sweep())
+                .append(": ")
+                .append(s.runs().size());
+        b.append(" runs");
+        if (!s.axes().isEmpty()) {
+            b.append(" over ")
+                    .append(String.join(
+                            " x ", s.axes().stream().map(a -> a.label()).toList()));
+        }
+        Map<FinalClass, Integer> counts = s.classCounts();
+        String sep = "; ";
+        for (FinalClass c : FinalClass.values()) {
+            b.append(sep).append(c.name().toLowerCase(Locale.ROOT)).append(' ').append(counts.getOrDefault(c, 0));
+            sep = ", ";
+        }
+        long running =
+                s.runs().stream().filter(r -> r.status().equals("running")).count();
+        long missing =
+                s.runs().stream().filter(r -> r.status().equals("missing")).count();
+        if (running > 0) b.append(", running ").append(running);
+        if (missing > 0) b.append(", not started ").append(missing);
+        return b.toString();
+    }
+
+    /** {@code weight-decay} (train's flag) or {@code weightDecay} (the setting) both name the setting. */
+    static String settingName(String axis) {
+        String a = axis.strip();
+        if (a.startsWith("--")) a = a.substring(2);
+        StringBuilder b = new StringBuilder();
+        boolean upper = false;
+        for (char c : a.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                b.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return b.toString();
+    }
+
     /** e.g. {@code run r1: GROKKING, t_train 55, t_val 2400, delay 2345 steps, 1001 step records, 21 snapshots}. */
     static String summaryLine(ReportModel m) {
         RunSummary s = m.summary();
@@ -127,7 +227,20 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (file == null && (run == null || run.isBlank())) {
+        if (sweep != null) {
+            if (sweep.isBlank()) throw new ParameterException(spec.commandLine(), "--sweep must not be empty");
+            if (file != null || run != null) {
+                throw new ParameterException(
+                        spec.commandLine(), "--sweep reads a whole sweep from Kafka; leave out FILE.jsonl and --run");
+            }
+            if (output != null)
+                throw new ParameterException(spec.commandLine(), "--sweep writes a directory: use --out DIR, not -o");
+            if (axes.size() > 2)
+                throw new ParameterException(spec.commandLine(), "--axes takes one or two settings, got " + axes);
+        } else if (outDir != null || !axes.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--out and --axes go with --sweep ID");
+        }
+        if (sweep == null && file == null && (run == null || run.isBlank())) {
             throw new ParameterException(
                     spec.commandLine(), "give a FILE.jsonl, or --run RUN to read the run from Kafka");
         }
