@@ -366,7 +366,7 @@ public final class SweepPage {
                     if (acc != null) pts.add(new double[] {xAt.apply(i), yAt.apply(acc), acc});
                 }
                 String dash = DASHES[o % DASHES.length];
-                String name = "step " + step
+                String name = "step " + step + " (" + Math.round(100.0 * step / Math.max(1, s.budget())) + "%)"
                         + (other == null
                                 ? ""
                                 : ", " + other.label() + "="
