@@ -8,6 +8,7 @@ import io.grokwatch.cli.report.ReportAssembler;
 import io.grokwatch.cli.report.ReportModel;
 import io.grokwatch.cli.report.ReportWriter;
 import io.grokwatch.cli.report.RunRecords;
+import io.grokwatch.cli.report.sweep.JsonlSweepReader;
 import io.grokwatch.cli.report.sweep.SweepReport;
 import io.grokwatch.cli.report.sweep.SweepSummary;
 import io.grokwatch.events.FinalClass;
@@ -58,7 +59,8 @@ public final class ReportCommand implements Callable<Integer> {
             index = "0",
             arity = "0..1",
             paramLabel = "FILE.jsonl",
-            description = "A recorded run; without it the run is read from Kafka.")
+            description = "A recorded run; without it the run is read from Kafka. With --sweep: a directory of "
+                    + ".jsonl files holding the sweep's records (run_started or job lines name its runs).")
     Path file;
 
     @Option(
@@ -150,18 +152,21 @@ public final class ReportCommand implements Callable<Integer> {
 
     private int sweepReport(PrintWriter out) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("reading sweep '" + sweep + "' from Kafka at " + kafka.bootstrapServers() + " ...");
+        err.println("reading sweep '" + sweep + "' from "
+                + (file != null ? file : "Kafka at " + kafka.bootstrapServers()) + " ...");
         err.flush();
         Path dir = outDir != null ? outDir : reportDir.resolve(sweep.replaceAll("[^A-Za-z0-9._-]", "_"));
-        SweepReport.Written w = SweepReport.builder()
+        SweepReport report = SweepReport.builder()
                 .detector(DetectorFlags.config(spec))
                 .topK(topK)
                 .maxPoints(maxPoints)
                 .axes(axes.stream().map(ReportCommand::settingName).toList())
                 .timeout(Duration.ofSeconds(timeoutSeconds))
                 .progress(err)
-                .build()
-                .write(kafka.clientProperties(), sweep, dir);
+                .build();
+        SweepReport.Written w = file != null
+                ? report.write(JsonlSweepReader.read(file, sweep), dir)
+                : report.write(kafka.clientProperties(), sweep, dir);
         out.println(sweepLine(w.summary()));
         out.println("report: " + w.index());
         out.println("data: " + w.json());
@@ -229,9 +234,14 @@ public final class ReportCommand implements Callable<Integer> {
     private void validate() {
         if (sweep != null) {
             if (sweep.isBlank()) throw new ParameterException(spec.commandLine(), "--sweep must not be empty");
-            if (file != null || run != null) {
+            if (run != null) {
+                throw new ParameterException(spec.commandLine(), "--sweep reports on a whole sweep; leave out --run");
+            }
+            if (file != null && !Files.isDirectory(file)) {
                 throw new ParameterException(
-                        spec.commandLine(), "--sweep reads a whole sweep from Kafka; leave out FILE.jsonl and --run");
+                        spec.commandLine(),
+                        "with --sweep, " + file
+                                + " must be a directory of .jsonl files (or leave it out to read Kafka)");
             }
             if (output != null)
                 throw new ParameterException(spec.commandLine(), "--sweep writes a directory: use --out DIR, not -o");
@@ -244,7 +254,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "give a FILE.jsonl, or --run RUN to read the run from Kafka");
         }
-        if (file != null && !Files.isRegularFile(file)) {
+        if (sweep == null && file != null && !Files.isRegularFile(file)) {
             throw new ParameterException(
                     spec.commandLine(), "FILE.jsonl " + file + ": no such file; pass a recorded run");
         }

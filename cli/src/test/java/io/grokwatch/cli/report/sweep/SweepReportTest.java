@@ -9,10 +9,15 @@ import io.grokwatch.cli.Main;
 import io.grokwatch.cli.report.HeadlessChromium;
 import io.grokwatch.cli.report.RenderedReport;
 import io.grokwatch.cli.report.ReportTestRuns;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.FinalClass;
+import io.grokwatch.events.Job;
+import io.grokwatch.events.StepRecord;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,12 +68,9 @@ class SweepReportTest {
     }
 
     private int report(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("report", "--bootstrap-servers", kafka.bootstrapServers()));
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers()));
         all.addAll(List.of(args));
-        return cl.execute(all.toArray(String[]::new));
+        return CommandLineRun.report(out, err, all.toArray(String[]::new));
     }
 
     @Test
@@ -215,11 +217,59 @@ class SweepReportTest {
     @Test
     void sweepOptionsThatDoNotFitAreUsageErrors() {
         assertThat(report("--sweep", GRID, "--run", "x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--sweep reads a whole sweep from Kafka; leave out FILE.jsonl and --run");
+        assertThat(err.toString()).contains("--sweep reports on a whole sweep; leave out --run");
+        assertThat(report("--sweep", GRID, dir.resolve("missing").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("missing must be a directory of .jsonl files");
         assertThat(report("--run", "x", "--out", "d")).isEqualTo(2);
         assertThat(err.toString()).contains("--out and --axes go with --sweep ID");
         assertThat(report("--sweep", GRID, "--axes", "lr,seed,hidden")).isEqualTo(2);
         assertThat(err.toString()).contains("--axes takes one or two settings");
+    }
+
+    @Test
+    void aDirectoryOfStepFilesWithAJobsManifestIsReadLikeKafka() throws Exception {
+        // as a recorded sweep under bench/runs: train --metrics-out files (steps only) plus the sweep's job lines
+        Path runs = Files.createDirectories(dir.resolve("recorded"));
+        List<Event> events = SyntheticSweep.events(WIDTH, SyntheticSweep.widths(WIDTH));
+        List<String> jobs = new ArrayList<>();
+        Map<String, List<String>> steps = new java.util.TreeMap<>();
+        for (Event e : events) {
+            if (e instanceof Job) jobs.add(EventCodec.encodeToString(e));
+            if (e instanceof StepRecord)
+                steps.computeIfAbsent(e.run(), r -> new ArrayList<>()).add(EventCodec.encodeToString(e));
+        }
+        Files.write(runs.resolve("jobs.jsonl"), jobs);
+        for (Map.Entry<String, List<String>> e : steps.entrySet())
+            Files.write(runs.resolve(e.getKey() + ".jsonl"), e.getValue());
+        Path outDir = dir.resolve("from-files");
+
+        assertThat(CommandLineRun.report(out, err, "--sweep", WIDTH, runs.toString(), "--out", outDir.toString()))
+                .as(err.toString())
+                .isZero();
+
+        JsonNode json = JSON.readTree(outDir.resolve("sweep.json").toFile());
+        assertThat(json.get("axes").get(0).get("name").asText()).isEqualTo("hidden");
+        List<String> classes = new ArrayList<>();
+        for (JsonNode c : json.get("cells")) classes.add(c.get("class").asText());
+        assertThat(classes).containsExactly("GROKKING", "GROKKING", "COMPREHENSION");
+        assertThat(json.get("runs")).hasSize(6);
+        assertThat(outDir.resolve("runs/" + WIDTH + "-000.html")).isRegularFile();
+
+        assertThat(CommandLineRun.report(out, err, "--sweep", "sw-nope", runs.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("hold no runs or jobs of sweep 'sw-nope' (1 sweep: " + WIDTH + ")");
+    }
+
+    /** The command without --bootstrap-servers, for reports from files. */
+    private static final class CommandLineRun {
+        static int report(StringWriter out, StringWriter err, String... args) {
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            List<String> all = new ArrayList<>(List.of("report"));
+            all.addAll(List.of(args));
+            return cl.execute(all.toArray(String[]::new));
+        }
     }
 
     private static int pixelsNear(BufferedImage img, int rgb) {
