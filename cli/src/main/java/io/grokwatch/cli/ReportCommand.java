@@ -85,8 +85,8 @@ public final class ReportCommand implements Callable<Integer> {
             names = "--axes",
             paramLabel = "NAME[,NAME]",
             split = ",",
-            description = "With --sweep: the one or two grid settings to draw the diagram over (default: the first "
-                    + "two settings of the runs' grid point), e.g. weight-decay,train-fraction.")
+            description = "With --sweep: the one or two grid settings to draw the diagram over (default: the grid's "
+                    + "first two axes, in the sweep's --grid order), e.g. weight-decay,train-fraction.")
     List<String> axes = new ArrayList<>();
 
     @Option(

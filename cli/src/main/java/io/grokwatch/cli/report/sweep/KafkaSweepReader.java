@@ -212,6 +212,12 @@ public final class KafkaSweepReader {
             return this;
         }
 
+        /** Shorthand for {@code bootstrap.servers}. */
+        public Builder bootstrapServers(String servers) {
+            clientProperties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            return this;
+        }
+
         /** The sweep id to read. */
         public Builder sweep(String sweep) {
             this.sweep = sweep;

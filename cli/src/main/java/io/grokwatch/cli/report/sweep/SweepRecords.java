@@ -4,8 +4,10 @@ import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.Job;
 import io.grokwatch.events.RunStarted;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,15 +32,36 @@ public record SweepRecords(String sweep, Map<String, RunRecords> runs, Map<Strin
     public SweepRecords {
         if (sweep == null || sweep.isEmpty())
             throw new IllegalArgumentException("sweep must be a non-empty sweep id, got '" + sweep + "'");
-        runs = Collections.unmodifiableMap(new TreeMap<>(runs));
-        jobs = Collections.unmodifiableMap(new TreeMap<>(jobs));
+        Map<String, RunRecords> r = new TreeMap<>(BY_INDEX);
+        r.putAll(runs);
+        runs = Collections.unmodifiableMap(r);
+        Map<String, Job> j = new TreeMap<>(BY_INDEX);
+        j.putAll(jobs);
+        jobs = Collections.unmodifiableMap(j);
     }
 
-    /** Every run id of the sweep, started or only queued, sorted (run ids are {@code SWEEP-NNN}). */
+    /**
+     * Run ids in index order: {@code SWEEP-NNN} by the number after the last '-' (so -1000 follows -999), then by
+     * text.
+     */
+    public static final Comparator<String> BY_INDEX = Comparator.comparing(
+                    (String id) -> id.substring(0, id.lastIndexOf('-') + 1))
+            .thenComparing(SweepRecords::index)
+            .thenComparing(Comparator.naturalOrder());
+
+    /** Every run id of the sweep, started or only queued, in index order. */
     public Set<String> runIds() {
-        Set<String> ids = new TreeSet<>(runs.keySet());
+        Set<String> ids = new TreeSet<>(BY_INDEX);
+        ids.addAll(runs.keySet());
         ids.addAll(jobs.keySet());
         return ids;
+    }
+
+    private static BigInteger index(String id) {
+        String tail = id.substring(id.lastIndexOf('-') + 1);
+        return !tail.isEmpty() && tail.chars().allMatch(Character::isDigit)
+                ? new BigInteger(tail)
+                : BigInteger.valueOf(-1);
     }
 
     /** The sweep a run_started record names, or null for a run on its own. */

@@ -180,7 +180,7 @@ public final class SweepReport {
             return this;
         }
 
-        /** The settings (by name, at most two) the diagram is drawn over; by default the point's first two. */
+        /** The settings (by name, at most two) the diagram is drawn over; by default the grid's first two axes. */
         public Builder axes(List<String> axes) {
             if (axes == null || axes.size() > 2)
                 throw new IllegalArgumentException("axes must name at most two settings, got " + axes);

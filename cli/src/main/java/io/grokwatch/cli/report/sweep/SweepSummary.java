@@ -26,8 +26,8 @@ import java.util.Set;
  * s.cells().forEach(c -> System.out.println(c.x() + "," + c.y() + ": " + c.majority()));
  * }</pre>
  *
- * @param axes the axes the diagram is drawn over (at most two): the first two setting names of the runs' grid
- *     point, or the ones asked for
+ * @param axes the axes the diagram is drawn over (at most two): the grid's first two axes (see {@link #gridOrder}),
+ *     or the ones asked for
  * @param aggregated the point's other settings, aggregated in the cells like the seeds
  * @param budget the step budget: the largest {@code steps} in the runs' configs, else the last step recorded
  * @param fixedSteps the steps at which validation accuracy is compared across widths
@@ -60,7 +60,7 @@ public record SweepSummary(
     /**
      * Summarises a sweep.
      *
-     * @param axisNames the settings to draw the diagram over (at most two); empty for the point's first two
+     * @param axisNames the settings to draw the diagram over (at most two); empty for the grid's first two axes
      * @throws IllegalArgumentException when an asked-for axis is not a setting of the sweep's points
      */
     public static SweepSummary of(SweepRecords records, DetectorConfig detector, List<String> axisNames) {
@@ -78,7 +78,7 @@ public record SweepSummary(
             }
         }
         List<String> chosen = new ArrayList<>(axisNames);
-        for (String n : names) if (chosen.size() < 2 && axisNames.isEmpty()) chosen.add(n);
+        for (String n : gridOrder(names, points)) if (chosen.size() < 2 && axisNames.isEmpty()) chosen.add(n);
         List<String> aggregated =
                 names.stream().filter(n -> !chosen.contains(n)).toList();
 
@@ -123,6 +123,29 @@ public record SweepSummary(
     public Cell cell(int x, int y) {
         for (Cell c : cells) if (c.x() == x && c.y() == y) return c;
         throw new IllegalArgumentException("no cell at " + x + "," + y);
+    }
+
+    /**
+     * The point's settings in the grid's axis order. The records' key order cannot be trusted (JSON encoders may
+     * sort keys), but run indices can: a sweep numbers its points with the last axis varying fastest, so across
+     * runs in index order the first axis changes least often. Ties keep the records' order.
+     */
+    static List<String> gridOrder(Set<String> names, Map<String, Map<String, Object>> pointsByIndex) {
+        Map<String, Integer> changes = new LinkedHashMap<>();
+        for (String n : names) {
+            int c = 0;
+            String previous = null;
+            for (Map<String, Object> p : pointsByIndex.values()) {
+                Object v = p.get(n);
+                String k = v == null ? "" : Axis.key(v);
+                if (previous != null && !previous.equals(k)) c++;
+                previous = k;
+            }
+            changes.put(n, c);
+        }
+        List<String> ordered = new ArrayList<>(names);
+        ordered.sort(java.util.Comparator.comparingInt(changes::get));
+        return ordered;
     }
 
     // ---------------------------------------------------------------- runs

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.FinalClass;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,34 @@ class SweepSummaryTest {
         assertThat(s.widthAxis()).isEmpty();
         assertThat(s.budget()).isEqualTo(SyntheticSweep.BUDGET);
         assertThat(s.fixedSteps()).containsExactly(750L, 1500L, 3000L);
+    }
+
+    @Test
+    void theGridsAxisOrderSurvivesAnEncoderThatSortsThePointsKeys() {
+        List<Event> wire = SyntheticSweep.events(SWEEP, SyntheticSweep.grid(SWEEP)).stream()
+                .map(e -> EventCodec.decode(EventCodec.encode(e)))
+                .toList();
+        SweepRecords records = SyntheticSweep.records(SWEEP, wire);
+        // the codec writes map keys sorted, so the point arrives as {seed, trainFraction, weightDecay}
+        assertThat(records.runs()
+                        .get(SWEEP + "-000")
+                        .started()
+                        .config()
+                        .get("point")
+                        .toString())
+                .startsWith("{seed=0, trainFraction=");
+
+        SweepSummary s = SweepSummary.of(records, DetectorConfig.defaults(), List.of());
+
+        assertThat(s.axes()).extracting(Axis::name).containsExactly("weightDecay", "trainFraction");
+        assertThat(s.cell(1, 1).majority()).isEqualTo(FinalClass.GROKKING);
+    }
+
+    @Test
+    void runIdsSortByTheirIndexPastThreeDigits() {
+        List<String> ids = new java.util.ArrayList<>(List.of("sw-1-1000", "sw-1-999", "sw-1-010", "sw-1-002"));
+        ids.sort(SweepRecords.BY_INDEX);
+        assertThat(ids).containsExactly("sw-1-002", "sw-1-010", "sw-1-999", "sw-1-1000");
     }
 
     @Test
