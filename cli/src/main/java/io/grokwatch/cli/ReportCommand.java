@@ -10,13 +10,14 @@ import io.grokwatch.cli.report.ReportWriter;
 import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.cli.report.sweep.JsonlSweepReader;
 import io.grokwatch.cli.report.sweep.SweepReport;
+import io.grokwatch.cli.report.sweep.SweepRun;
 import io.grokwatch.cli.report.sweep.SweepSummary;
 import io.grokwatch.events.FinalClass;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Spec;
                     + "circle of the embeddings before, during and after grokking, and the transitions and alerts.",
             "Reads FILE.jsonl (step and embedding_snapshot records, one per line), or, without a file, "
                     + "the records of --run RUN from Kafka. Transitions and alerts are recomputed with the analyzer's detector.",
-            "With --sweep ID, reads every run of the sweep from Kafka and writes OUT/index.html: the phase diagram "
+            "With --sweep ID, reads every run of the sweep from Kafka (or from FILE as a directory of .jsonl files) "
+                    + "and writes OUT/index.html: the phase diagram "
                     + "(Liu et al. 2022) over the grid's two axes, heatmaps of t_train, t_val and the delay, val accuracy "
                     + "against width at fixed steps when an axis is a width, a table of the runs, OUT/sweep.json with the "
                     + "same data and each run's report under OUT/runs/."
@@ -84,10 +86,9 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(
             names = "--axes",
             paramLabel = "NAME[,NAME]",
-            split = ",",
             description = "With --sweep: the one or two grid settings to draw the diagram over (default: the grid's "
                     + "first two axes, in the sweep's --grid order), e.g. weight-decay,train-fraction.")
-    List<String> axes = new ArrayList<>();
+    String axesSpec;
 
     @Option(
             names = {"-o", "--output"},
@@ -160,7 +161,7 @@ public final class ReportCommand implements Callable<Integer> {
                 .detector(DetectorFlags.config(spec))
                 .topK(topK)
                 .maxPoints(maxPoints)
-                .axes(axes.stream().map(ReportCommand::settingName).toList())
+                .axes(axes())
                 .timeout(Duration.ofSeconds(timeoutSeconds))
                 .progress(err)
                 .build();
@@ -192,13 +193,23 @@ public final class ReportCommand implements Callable<Integer> {
             b.append(sep).append(c.name().toLowerCase(Locale.ROOT)).append(' ').append(counts.getOrDefault(c, 0));
             sep = ", ";
         }
-        long running =
-                s.runs().stream().filter(r -> r.status().equals("running")).count();
-        long missing =
-                s.runs().stream().filter(r -> r.status().equals("missing")).count();
+        long running = s.runs().stream()
+                .filter(r -> r.status().equals(SweepRun.RUNNING))
+                .count();
+        long missing = s.runs().stream()
+                .filter(r -> r.status().equals(SweepRun.MISSING))
+                .count();
         if (running > 0) b.append(", running ").append(running);
         if (missing > 0) b.append(", not started ").append(missing);
         return b.toString();
+    }
+
+    /** The --axes settings by name; empty without the flag. */
+    private List<String> axes() {
+        if (axesSpec == null) return List.of();
+        return Arrays.stream(axesSpec.split(",", -1))
+                .map(ReportCommand::settingName)
+                .toList();
     }
 
     /** {@code weight-decay} (train's flag) or {@code weightDecay} (the setting) both name the setting. */
@@ -245,9 +256,11 @@ public final class ReportCommand implements Callable<Integer> {
             }
             if (output != null)
                 throw new ParameterException(spec.commandLine(), "--sweep writes a directory: use --out DIR, not -o");
-            if (axes.size() > 2)
-                throw new ParameterException(spec.commandLine(), "--axes takes one or two settings, got " + axes);
-        } else if (outDir != null || !axes.isEmpty()) {
+            if (axes().size() > 2 || axes().stream().anyMatch(String::isEmpty)) {
+                throw new ParameterException(
+                        spec.commandLine(), "--axes takes one or two settings, e.g. weight-decay,lr; got " + axesSpec);
+            }
+        } else if (outDir != null || axesSpec != null) {
             throw new ParameterException(spec.commandLine(), "--out and --axes go with --sweep ID");
         }
         if (sweep == null && file == null && (run == null || run.isBlank())) {

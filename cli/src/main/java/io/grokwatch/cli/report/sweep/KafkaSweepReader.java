@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -132,7 +133,7 @@ public final class KafkaSweepReader {
             }
             if (System.nanoTime() > nextReport) {
                 say(String.format(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "read %,d of %,d records of %s (%.0f%%)",
                         read,
                         total,

@@ -1,8 +1,10 @@
 package io.grokwatch.cli.report.sweep;
 
 import io.grokwatch.events.FinalClass;
+import io.grokwatch.events.config.Setting;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -113,7 +115,7 @@ public final class SweepPage {
                             .toList()));
         }
         t.append("; seeds");
-        for (String a : s.aggregated()) t.append(", ").append(io.grokwatch.events.config.Setting.kebab(a));
+        for (String a : s.aggregated()) t.append(", ").append(Setting.kebab(a));
         t.append(" aggregated; budget ").append(s.budget()).append(" steps");
         return t.toString();
     }
@@ -428,10 +430,7 @@ public final class SweepPage {
         s.axes().forEach(a -> keys.add(a.name()));
         keys.addAll(s.aggregated());
         h.append("<h2>Runs</h2>\n<table id=\"run-table\"><thead><tr><th>run</th>");
-        for (String k : keys)
-            h.append("<th>")
-                    .append(esc(io.grokwatch.events.config.Setting.kebab(k)))
-                    .append("</th>");
+        for (String k : keys) h.append("<th>").append(esc(Setting.kebab(k))).append("</th>");
         h.append("<th>seed</th><th>class</th><th>t_train</th><th>t_val</th><th>delay</th><th>final val acc</th>")
                 .append("<th>last step</th><th>status</th></tr></thead><tbody>\n");
         for (SweepRun r : s.runs()) {
@@ -483,7 +482,7 @@ public final class SweepPage {
         m.put(FinalClass.GROKKING, "#1a8f4a");
         m.put(FinalClass.MEMORIZATION, "#d9822b");
         m.put(FinalClass.CONFUSION, "#b03a3a");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static double logOf(long v) {

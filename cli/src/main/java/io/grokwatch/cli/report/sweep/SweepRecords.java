@@ -3,6 +3,7 @@ package io.grokwatch.cli.report.sweep;
 import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.Job;
+import io.grokwatch.events.RunFinished;
 import io.grokwatch.events.RunStarted;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public record SweepRecords(String sweep, Map<String, RunRecords> runs, Map<Strin
             } else if (e instanceof Job j) {
                 if (!j.sweep().isEmpty()) sweepsSeen.add(j.sweep());
                 if (sweep.equals(j.sweep())) jobs.put(j.run(), j);
-            } else if (e instanceof io.grokwatch.events.RunFinished) {
+            } else if (e instanceof RunFinished) {
                 // run_finished follows run_started on the run's partition, but keep it regardless of order
                 finished.put(e.run(), e);
             }

@@ -9,10 +9,12 @@ import io.grokwatch.events.FinalClass;
 import io.grokwatch.events.Job;
 import io.grokwatch.events.StepRecord;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -144,7 +146,7 @@ public record SweepSummary(
             changes.put(n, c);
         }
         List<String> ordered = new ArrayList<>(names);
-        ordered.sort(java.util.Comparator.comparingInt(changes::get));
+        ordered.sort(Comparator.comparingInt(changes::get));
         return ordered;
     }
 
@@ -197,7 +199,7 @@ public record SweepSummary(
         if (r == null || r.started() == null && r.steps().isEmpty()) {
             status = SweepRun.MISSING;
         } else if (r.finished() != null) {
-            status = r.finished().status().name().toLowerCase(java.util.Locale.ROOT);
+            status = r.finished().status().name().toLowerCase(Locale.ROOT);
         } else {
             status = SweepRun.RUNNING;
         }

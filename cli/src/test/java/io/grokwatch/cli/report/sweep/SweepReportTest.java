@@ -224,7 +224,8 @@ class SweepReportTest {
         assertThat(report("--run", "x", "--out", "d")).isEqualTo(2);
         assertThat(err.toString()).contains("--out and --axes go with --sweep ID");
         assertThat(report("--sweep", GRID, "--axes", "lr,seed,hidden")).isEqualTo(2);
-        assertThat(err.toString()).contains("--axes takes one or two settings");
+        assertThat(err.toString())
+                .contains("--axes takes one or two settings, e.g. weight-decay,lr; got lr,seed,hidden");
     }
 
     @Test
