@@ -237,15 +237,20 @@ public final class SweepPage {
         Grid g = grid(s);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
         for (Cell c : s.cells()) {
             Long v = f.apply(c).value();
             if (v == null) continue;
             lo = Math.min(lo, logOf(v));
             hi = Math.max(hi, logOf(v));
+            min = Math.min(min, v);
+            max = Math.max(max, v);
         }
         String hatch = id + "-hatch";
+        String scale = min < max ? " (" + compact(min) + " dark to " + compact(max) + " light)" : "";
         h.append("<figure><figcaption>")
-                .append(esc(title))
+                .append(esc(title + scale))
                 .append("</figcaption><svg id=\"")
                 .append(id)
                 .append("\" class=\"grid\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
