@@ -97,6 +97,13 @@ class ReportCommandTest {
         assertThat(err.toString()).contains("missing.jsonl: no such file");
     }
 
+    @Test
+    void anAxisIsNamedByTrainsFlagOrByTheSetting() {
+        assertThat(ReportCommand.settingName("weight-decay")).isEqualTo("weightDecay");
+        assertThat(ReportCommand.settingName("--d-model")).isEqualTo("dModel");
+        assertThat(ReportCommand.settingName("trainFraction")).isEqualTo("trainFraction");
+    }
+
     private static void publish(String bootstrap, List<Event> events) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
