@@ -6,6 +6,7 @@ import io.grokwatch.analyzer.detect.RunSummary;
 import io.grokwatch.cli.KafkaClientLogs;
 import io.grokwatch.cli.KafkaOptions;
 import io.grokwatch.cli.OneLine;
+import io.grokwatch.cli.report.sweep.SweepReport;
 import io.grokwatch.cli.train.RunDescription;
 import io.grokwatch.cli.worker.JobWorker;
 import io.grokwatch.events.ControlCommand;
@@ -15,6 +16,7 @@ import io.grokwatch.events.Topics;
 import io.grokwatch.trainer.sweep.Grid;
 import io.grokwatch.trainer.train.Presets;
 import io.grokwatch.trainer.train.TrainConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,6 +111,13 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Start N workers in this process (each one job at a time, the cores divided among them).")
     int local;
 
+    @Option(
+            names = "--batch",
+            paramLabel = "K",
+            defaultValue = "1",
+            description = "Local workers train up to K same-shape runs together (see grokwatch worker --batch).")
+    int batch;
+
     @Option(names = "--watch", paramLabel = "ID", description = "Follow a published sweep instead of starting one.")
     String watch;
 
@@ -123,7 +133,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(
             names = "--report-dir",
             paramLabel = "DIR",
-            description = "Where the sweep report goes (default: grokwatch-reports/SWEEP_ID).")
+            description = "Where the sweep report goes (default: reports/SWEEP_ID, as report --sweep writes it).")
     Path reportDir;
 
     @Option(
@@ -144,6 +154,7 @@ public final class SweepCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KafkaClientLogs.quietConnectionRetries();
         if (local < 0) throw usage("--local must be >= 0, got " + local);
+        if (batch < 1) throw usage("--batch must be >= 1, got " + batch);
         if (cancel != null) return cancel(out);
         if (watch != null) {
             if (!grid.isEmpty() || local > 0 || dryRun)
@@ -223,6 +234,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (int i = 0; i < local; i++) {
             JobWorker w = JobWorker.builder(kafka.clientProperties())
                     .slots(1)
+                    .batch(batch)
                     .threadsPerSlot(threads)
                     .checkpointRoot(checkpointDir != null ? checkpointDir : dir.resolve("checkpoints"))
                     .metricsDir(metricsDir)
@@ -298,15 +310,21 @@ public final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    /** The sweep report; written by the report package's sweep writer when it is on the class path. */
+    /** The sweep report (the phase diagram, heatmaps, every run's report), as {@code report --sweep} writes it. */
     private void writeReport(String sweep, PrintWriter out, PrintWriter err) {
         Path dir = reportDir(sweep);
-        out.println("sweep report: grokwatch report --sweep " + sweep + " --out " + dir);
+        try {
+            Path index = SweepReport.write(kafka.clientProperties(), sweep, dir, DetectorConfig.defaults(), err);
+            out.println("sweep report: " + index);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            out.println("sweep report not written (" + OneLine.describe(e) + "); retry with: grokwatch report --sweep "
+                    + sweep + " --out " + dir);
+        }
         out.flush();
     }
 
     private Path reportDir(String sweep) {
-        return reportDir != null ? reportDir : Path.of("grokwatch-reports", sweep);
+        return reportDir != null ? reportDir : Path.of("reports", sweep);
     }
 
     private static String progress(String sweep, SweepWatcher w, int expected, long nanos) {

@@ -61,9 +61,15 @@ public final class RunDescription {
     /** run_started: every TrainConfig field and {@code extra}, and the full provenance. */
     public static RunStarted runStarted(
             String run, long time, TrainConfig cfg, Trainer trainer, Map<String, Object> extra) {
+        return runStarted(run, time, cfg, trainer.task().splitHash(), extra);
+    }
+
+    /** run_started of a run whose train/val split hashes to {@code splitHash}. */
+    public static RunStarted runStarted(
+            String run, long time, TrainConfig cfg, String splitHash, Map<String, Object> extra) {
         Map<String, Object> config = new LinkedHashMap<>(TrainConfigJson.toMap(cfg));
         config.putAll(extra);
-        Provenance p = Provenance.current(cfg.seed(), trainer.task().splitHash(), Backend.describe());
+        Provenance p = Provenance.current(cfg.seed(), splitHash, Backend.describe());
         String commit = VersionProvider.gitCommit();
         Provenance provenance = new Provenance(
                 p.seed(),

@@ -1,6 +1,7 @@
 package io.grokwatch.cli.worker;
 
 import io.grokwatch.cli.OneLine;
+import io.grokwatch.cli.train.BatchSession;
 import io.grokwatch.cli.train.Progress;
 import io.grokwatch.cli.train.TrainingSession;
 import io.grokwatch.events.ConsumerGroups;
@@ -15,6 +16,7 @@ import io.grokwatch.trainer.checkpoint.CheckpointDirectory;
 import io.grokwatch.trainer.checkpoint.CheckpointFile;
 import io.grokwatch.trainer.checkpoint.TrainConfigJson;
 import io.grokwatch.trainer.publish.JsonlStepWriter;
+import io.grokwatch.trainer.train.BatchTrainer;
 import io.grokwatch.trainer.train.Outcome;
 import io.grokwatch.trainer.train.TrainConfig;
 import java.io.IOException;
@@ -74,6 +76,7 @@ public final class JobWorker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration LEDGER_WAIT = Duration.ofSeconds(15);
     private static final Duration HANDOVER_WAIT = Duration.ofSeconds(60);
+    private static final long BATCH_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1); // for more jobs of one shape
 
     private final Builder b;
     private final String name;
@@ -82,7 +85,9 @@ public final class JobWorker implements AutoCloseable {
     private final RunLedger ledger;
     private final ExecutorService slots;
     private final JobOffsets offsets = new JobOffsets();
-    private final Queue<Taken> waiting = new ArrayDeque<>(); // polled while every slot was busy (after a rebalance)
+    private final Queue<List<Taken>> waiting = new ArrayDeque<>(); // units (one job, or a batch) for a free slot
+    private final List<Taken> forming = new ArrayList<>(); // same-shape jobs gathering into a batch
+    private long formingSince;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final AtomicInteger busy = new AtomicInteger();
@@ -94,9 +99,17 @@ public final class JobWorker implements AutoCloseable {
     /** A job taken off the topic, decoded and checked. */
     private record Taken(TopicPartition tp, long offset, Job job, TrainConfig cfg) {}
 
-    private record Running(Taken taken, TrainingSession session) {}
+    /** What the poll thread may do to a running job's run. */
+    private interface RunHandle {
+        void stop(ControlCommand cmd);
 
-    private record Finished(Taken taken, TrainingSession.Result result, String error) {}
+        void handOver();
+    }
+
+    private record Running(Taken taken, RunHandle handle) {}
+
+    /** A job's end; {@code lastOfUnit} frees its slot (a batch's jobs end together). */
+    private record Finished(Taken taken, TrainingSession.Result result, String error, boolean lastOfUnit) {}
 
     /** Counts of what this worker did with the jobs it took. */
     public static final class WorkerStats {
@@ -189,7 +202,8 @@ public final class JobWorker implements AutoCloseable {
 
     /** Runs the poll loop on the calling thread until {@link #close()}. */
     public void run() {
-        say("grokwatch worker " + name + ": " + b.slots + " slot" + (b.slots == 1 ? "" : "s") + " x "
+        say("grokwatch worker " + name + ": " + b.slots + " slot" + (b.slots == 1 ? "" : "s")
+                + (b.batch > 1 ? " of up to " + b.batch + " batched jobs" : "") + " x "
                 + (b.threadsPerSlot == null ? "default" : b.threadsPerSlot) + " thread(s), group " + b.group
                 + ", checkpoints "
                 + (b.checkpointRoot == null ? "off (a moved job restarts at step 0)" : "in " + b.checkpointRoot));
@@ -261,11 +275,35 @@ public final class JobWorker implements AutoCloseable {
             stats.skipped.incrementAndGet();
             say("job " + job.run() + ": skipped, its run_finished is already on " + Topics.RUNS);
             offsets.done(tp, r.offset());
-        } else if (busy.get() < b.slots) {
-            start(t);
         } else {
-            waiting.add(t);
+            enqueue(t);
         }
+    }
+
+    /** Into a forming batch when it can join one, else a unit of its own. */
+    private void enqueue(Taken t) {
+        if (b.batch > 1 && batchable(t)) {
+            if (!forming.isEmpty() && !BatchTrainer.canBatch(forming.get(0).cfg(), t.cfg())) flushForming();
+            if (forming.isEmpty()) formingSince = System.nanoTime();
+            forming.add(t);
+            if (forming.size() >= b.batch) flushForming();
+        } else {
+            waiting.add(List.of(t));
+        }
+    }
+
+    /** A batch trains without checkpoints, so a job that has one resumes alone instead. */
+    private boolean batchable(Taken t) {
+        if (BatchTrainer.unsupported(t.cfg()).isPresent()) return false;
+        return b.checkpointRoot == null
+                || !java.nio.file.Files.isDirectory(
+                        b.checkpointRoot.resolve(t.job().run()));
+    }
+
+    private void flushForming() {
+        if (forming.isEmpty()) return;
+        waiting.add(List.copyOf(forming));
+        forming.clear();
     }
 
     /** True when the run's run_finished is on the runs topic, reading it at least up to its end as of now. */
@@ -287,6 +325,7 @@ public final class JobWorker implements AutoCloseable {
     }
 
     private void startWaiting() {
+        if (!forming.isEmpty() && System.nanoTime() - formingSince > BATCH_LINGER_NANOS) flushForming();
         while (!waiting.isEmpty() && busy.get() < b.slots) start(waiting.poll());
     }
 
@@ -299,15 +338,21 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
-    private void start(Taken t) {
+    private void start(List<Taken> unit) {
         busy.incrementAndGet();
-        slots.execute(() -> train(t));
+        slots.execute(() -> {
+            if (unit.size() == 1) {
+                train(unit.get(0));
+            } else {
+                trainBatch(unit);
+            }
+        });
     }
 
     private void settleFinished() {
         for (Finished f; (f = finished.poll()) != null; ) {
             Job job = f.taken().job();
-            busy.decrementAndGet();
+            if (f.lastOfUnit()) busy.decrementAndGet();
             if (f.result() != null && f.result().handedOver()) {
                 stats.handedOver.incrementAndGet();
                 say("job " + job.run() + ": handed over at step "
@@ -358,7 +403,9 @@ public final class JobWorker implements AutoCloseable {
 
     private void shutDown() {
         try {
-            for (Running r : running.values()) r.session().handOver();
+            forming.clear();
+            waiting.clear();
+            for (Running r : running.values()) r.handle().handOver();
             waitForSlots(running.keySet());
             settleFinished();
             try {
@@ -387,13 +434,22 @@ public final class JobWorker implements AutoCloseable {
             List<String> handed = new ArrayList<>();
             for (Running r : running.values()) {
                 if (parts.contains(r.taken().tp())) {
-                    r.session().handOver();
+                    r.handle().handOver();
                     handed.add(r.taken().job().run());
                 }
             }
             waitForSlots(handed);
             settleFinished();
-            waiting.removeIf(t -> parts.contains(t.tp()));
+            forming.removeIf(t -> parts.contains(t.tp()));
+            // a batch's jobs not yet started leave with their partitions; the rest of the batch stays
+            List<List<Taken>> kept = new ArrayList<>();
+            for (List<Taken> unit : waiting) {
+                List<Taken> rest =
+                        unit.stream().filter(t -> !parts.contains(t.tp())).toList();
+                if (!rest.isEmpty()) kept.add(rest);
+            }
+            waiting.clear();
+            waiting.addAll(kept);
             for (TopicPartition tp : parts) offsets.forget(tp);
         }
 
@@ -426,10 +482,7 @@ public final class JobWorker implements AutoCloseable {
             Path dir = b.checkpointRoot == null ? null : b.checkpointRoot.resolve(job.run());
             from = dir == null ? null : latestCheckpoint(dir, job.run());
             Progress progress = new Progress(b.out, false, t.cfg().steps(), b.progressInterval, "[" + job.run() + "] ");
-            Map<String, Object> extra = new LinkedHashMap<>();
-            if (!job.sweep().isEmpty()) extra.put("sweep", job.sweep());
-            if (!job.point().isEmpty()) extra.put("point", job.point());
-            extra.put("worker", name);
+            Map<String, Object> extra = runStartedExtra(job);
             session = TrainingSession.builder(t.cfg(), job.run())
                     .metrics(metricsFile(job.run(), from != null, progress))
                     .resumeFrom(from)
@@ -440,11 +493,22 @@ public final class JobWorker implements AutoCloseable {
                     .extraConfig(extra)
                     .open();
         } catch (IllegalArgumentException | IOException e) {
-            finished.add(new Finished(t, null, "cannot run: " + OneLine.describe(e)));
+            finished.add(new Finished(t, null, "cannot run: " + OneLine.describe(e), true));
             return;
         }
         TrainingSession.Result result = null;
-        running.put(job.run(), new Running(t, session));
+        TrainingSession s = session;
+        running.put(job.run(), new Running(t, new RunHandle() {
+            @Override
+            public void stop(ControlCommand cmd) {
+                s.stop(cmd);
+            }
+
+            @Override
+            public void handOver() {
+                s.handOver();
+            }
+        }));
         try {
             if (ledger.cancelled(job.sweep())) session.stop(cancelCommand(job.sweep()));
             say("job " + job.run() + ": started" + (from == null ? "" : " from its checkpoint at step " + from.step())
@@ -456,8 +520,70 @@ public final class JobWorker implements AutoCloseable {
             say("job " + job.run() + ": failed: " + OneLine.describe(e));
         } finally {
             running.remove(job.run());
-            finished.add(new Finished(t, result, null));
+            finished.add(new Finished(t, result, null, true));
         }
+    }
+
+    /** Same-shape jobs in one {@link BatchSession}: one stacked step for all, each its own run on the topics. */
+    private void trainBatch(List<Taken> unit) {
+        List<BatchSession.Member> members = new ArrayList<>();
+        BatchSession session;
+        try {
+            for (Taken t : unit) {
+                Job job = t.job();
+                Progress progress =
+                        new Progress(b.out, false, t.cfg().steps(), b.progressInterval, "[" + job.run() + "] ");
+                members.add(new BatchSession.Member(
+                        t.cfg(), job.run(), runStartedExtra(job), progress, metricsFile(job.run(), false, progress)));
+            }
+            session = new BatchSession(members, b.kafka, b.threadsPerSlot == null ? 1 : b.threadsPerSlot);
+        } catch (IllegalArgumentException | IOException e) {
+            for (int i = 0; i < unit.size(); i++) {
+                finished.add(
+                        new Finished(unit.get(i), null, "cannot run: " + OneLine.describe(e), i == unit.size() - 1));
+            }
+            return;
+        }
+        for (int i = 0; i < unit.size(); i++) {
+            int member = i;
+            Taken t = unit.get(i);
+            running.put(t.job().run(), new Running(t, new RunHandle() {
+                @Override
+                public void stop(ControlCommand cmd) {
+                    session.stop(member, cmd);
+                }
+
+                @Override
+                public void handOver() {
+                    session.handOver(member);
+                }
+            }));
+            if (ledger.cancelled(t.job().sweep()))
+                session.stop(i, cancelCommand(t.job().sweep()));
+        }
+        say("jobs " + unit.get(0).job().run() + " .. "
+                + unit.get(unit.size() - 1).job().run() + ": started as one batch of " + unit.size() + " ("
+                + BatchTrainer.shapeKey(unit.get(0).cfg()) + ")");
+        List<TrainingSession.Result> results = null;
+        try {
+            results = session.run();
+        } catch (RuntimeException e) {
+            say("batch of " + unit.size() + " failed: " + OneLine.describe(e));
+        } finally {
+            for (int i = 0; i < unit.size(); i++) {
+                running.remove(unit.get(i).job().run());
+                finished.add(
+                        new Finished(unit.get(i), results == null ? null : results.get(i), null, i == unit.size() - 1));
+            }
+        }
+    }
+
+    private Map<String, Object> runStartedExtra(Job job) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (!job.sweep().isEmpty()) extra.put("sweep", job.sweep());
+        if (!job.point().isEmpty()) extra.put("point", job.point());
+        extra.put("worker", name);
+        return extra;
     }
 
     /** {@code metricsDir/RUN.jsonl}, appended to when the run resumes; null without a metrics dir. */
@@ -489,7 +615,7 @@ public final class JobWorker implements AutoCloseable {
         for (Running r : running.values()) {
             if (r.taken().job().sweep().equals(cancel.run())) {
                 say("job " + r.taken().job().run() + ": stopping, sweep " + cancel.run() + " cancelled");
-                r.session().stop(cancel);
+                r.handle().stop(cancel);
             }
         }
     }
@@ -548,6 +674,7 @@ public final class JobWorker implements AutoCloseable {
     public static final class Builder {
         private final Properties kafka;
         private int slots = 1;
+        private int batch = 1;
         private Integer threadsPerSlot;
         private Path checkpointRoot;
         private Path metricsDir;
@@ -566,6 +693,16 @@ public final class JobWorker implements AutoCloseable {
         public Builder slots(int n) {
             if (n < 1) throw new IllegalArgumentException("slots must be >= 1, got " + n);
             this.slots = n;
+            return this;
+        }
+
+        /**
+         * Up to {@code n} jobs of one MLP shape train together in a slot, one stacked step for all ({@link
+         * BatchTrainer}; default 1: each job alone). Batched runs write no checkpoints: a moved one restarts.
+         */
+        public Builder batch(int n) {
+            if (n < 1) throw new IllegalArgumentException("batch must be >= 1, got " + n);
+            this.batch = n;
             return this;
         }
 

@@ -48,6 +48,15 @@ public final class WorkerCommand implements Callable<Integer> {
     Integer slots;
 
     @Option(
+            names = "--batch",
+            paramLabel = "K",
+            defaultValue = "1",
+            description =
+                    "Train up to K jobs of one MLP shape together in a slot, one stacked step for all (a sweep's "
+                            + "points); batched runs write no checkpoints, so a moved one restarts at step 0. 1: each job alone.")
+    int batch;
+
+    @Option(
             names = "--threads",
             paramLabel = "N",
             description = "Trainer threads per job (default: the cores divided among the slots).")
@@ -113,8 +122,10 @@ public final class WorkerCommand implements Callable<Integer> {
         if (checkpointEvery < 0) throw usage("--checkpoint-every must be >= 0, got " + checkpointEvery);
         if (!(progressInterval > 0)) throw usage("--progress-interval must be > 0 seconds, got " + progressInterval);
         if (group.isBlank()) throw usage("--group must not be empty");
+        if (batch < 1) throw usage("--batch must be >= 1, got " + batch);
         JobWorker.Builder b = JobWorker.builder(kafka.clientProperties())
                 .slots(n)
+                .batch(batch)
                 .threadsPerSlot(t)
                 .checkpointRoot(checkpointDir)
                 .metricsDir(metricsDir)

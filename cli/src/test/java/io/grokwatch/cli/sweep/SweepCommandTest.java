@@ -127,6 +127,10 @@ class SweepCommandTest {
         assertThat(rows).hasSize(4).allSatisfy(l -> assertThat(l).endsWith("COMPLETED"));
         assertThat(r.err()).contains("4/4 finished");
 
+        assertThat(r.out()).contains("sweep report: " + dir.resolve("report").resolve("index.html"));
+        assertThat(Files.readString(dir.resolve("report").resolve("sweep.json")))
+                .contains("\"run\":\"" + id + "-003\"");
+
         List<Job> jobs = jobs(id);
         assertThat(jobs)
                 .extracting(Job::run)

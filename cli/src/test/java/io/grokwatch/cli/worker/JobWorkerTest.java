@@ -231,6 +231,51 @@ class JobWorkerTest {
         assertThat(((RunStarted) runs.get(1)).config()).containsKey("resumedAtStep");
     }
 
+    @Test
+    void sameShapeJobsTrainAsOneBatchEachItsOwnRunAndAStopEndsOnlyItsRun() throws Exception {
+        String sweep = "jw-batch";
+        topics.send(job(sweep + "-000", sweep, tiny(1_000_000)));
+        topics.send(
+                job(sweep + "-001", sweep, tiny(80).toBuilder().weightDecay(1).build()));
+        topics.send(job(sweep + "-002", sweep, tiny(120).toBuilder().seed(3).build()));
+        worker = JobWorker.builder(topics.props())
+                .slots(1)
+                .batch(3)
+                .threadsPerSlot(1)
+                .group(group)
+                .out(new PrintWriter(log, true))
+                .build();
+        thread = new Thread(worker::run, "test-worker");
+        thread.start();
+        // the short two end on the topic while the long one trains on (the batch's jobs commit when it ends)
+        List<Event> ended = topics.read(
+                Topics.RUNS,
+                k -> k.equals(sweep + "-001") || k.equals(sweep + "-002"),
+                l -> l.stream().filter(e -> e instanceof RunFinished).count() == 2,
+                WAIT);
+        assertThat(ended.stream().filter(e -> e instanceof RunFinished))
+                .as(log.toString())
+                .hasSize(2);
+        assertThat(log.toString()).contains("started as one batch of 3");
+        assertThat(worker.stats().ran()).isZero();
+        String longRun = sweep + "-000";
+        topics.send(new ControlCommand(longRun, "stop-b", ControlCommand.Command.STOP, System.currentTimeMillis(), ""));
+        await("the stopped one finished", () -> worker.stats().ran() == 3);
+
+        List<Event> runs = topics.readAll(Topics.RUNS, k -> k.startsWith(sweep + "-"));
+        assertThat(runs).hasSize(6);
+        for (Event e : runs) {
+            if (e instanceof RunStarted r) assertThat(r.config()).containsEntry("batchedWith", 2);
+            if (e instanceof RunFinished f) {
+                assertThat(f.status())
+                        .as(f.run())
+                        .isEqualTo(f.run().equals(longRun) ? RunFinished.Status.STOPPED : RunFinished.Status.COMPLETED);
+            }
+        }
+        assertThat(topics.readAll(Topics.METRICS, (sweep + "-001")::equals)).hasSize(80 / 10 + 1);
+        assertThat(topics.readAll(Topics.METRICS, (sweep + "-002")::equals)).hasSize(120 / 10 + 1);
+    }
+
     private void await(String what, BooleanSupplier ok) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!ok.getAsBoolean()) {

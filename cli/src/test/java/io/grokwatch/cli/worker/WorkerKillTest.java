@@ -2,6 +2,8 @@ package io.grokwatch.cli.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.cli.Main;
 import io.grokwatch.events.Event;
@@ -126,6 +128,14 @@ class WorkerKillTest {
             assertThat(finishedPerRun)
                     .hasSize(4)
                     .allSatisfy((r, n) -> assertThat(n).as(r).isEqualTo(1L));
+            // and once each in the sweep's report, which the sweep wrote at its end
+            JsonNode report = new ObjectMapper()
+                    .readTree(dir.resolve("report").resolve("sweep.json").toFile());
+            List<String> reported = new ArrayList<>();
+            report.get("runs").forEach(r -> reported.add(r.get("run").asText()));
+            assertThat(reported).hasSize(4).doesNotHaveDuplicates().contains(run);
+            assertThat(report.get("cells")).hasSize(4);
+            report.get("runs").forEach(r -> assertThat(r.get("status").asText()).isEqualTo("completed"));
             // the taken-over run's steps reach the budget without a gap
             TreeSet<Long> steps = topics.readAll(Topics.METRICS, run::equals).stream()
                     .map(e -> ((StepRecord) e).step())
