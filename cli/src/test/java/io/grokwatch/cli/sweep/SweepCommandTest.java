@@ -2,6 +2,8 @@ package io.grokwatch.cli.sweep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.cli.Main;
 import io.grokwatch.events.ControlCommand;
@@ -128,8 +130,11 @@ class SweepCommandTest {
         assertThat(r.err()).contains("4/4 finished");
 
         assertThat(r.out()).contains("sweep report: " + dir.resolve("report").resolve("index.html"));
-        assertThat(Files.readString(dir.resolve("report").resolve("sweep.json")))
-                .contains("\"run\":\"" + id + "-003\"");
+        JsonNode report = new ObjectMapper()
+                .readTree(dir.resolve("report").resolve("sweep.json").toFile());
+        List<String> reported = new ArrayList<>();
+        report.get("runs").forEach(run -> reported.add(run.get("run").asText()));
+        assertThat(reported).containsExactly(id + "-000", id + "-001", id + "-002", id + "-003");
 
         List<Job> jobs = jobs(id);
         assertThat(jobs)
