@@ -13,8 +13,10 @@ import java.util.function.ToDoubleFunction;
  * {@code grok-aware[:N[:WINDOW]]}: patience on val loss with N steps, except that it never stops a run while the
  * detector says MEMORIZED and either val loss is falling or the weight norm is shrinking over the last WINDOW steps
  * (the least-squares slope over the evaluations in that window is negative): the signs of a run still on its way
- * to grokking (Nanda et al. 2023, Liu et al. 2022). A {@link GrokForecast} that says a memorized run will not reach
- * t_val within its budget stops it; none is wired yet ({@link GrokForecast#NONE}).
+ * to grokking (Nanda et al. 2023, Liu et al. 2022); nor while the detector says GENERALIZING (val accuracy has risen
+ * off its memorized plateau: the grokking itself, during which val loss often still sits above its first value). A
+ * {@link GrokForecast} that says a memorized run will not reach t_val within its budget stops it; none is wired yet
+ * ({@link GrokForecast#NONE}).
  */
 public record GrokAware(String spec, long n, long window, GrokForecast forecast) implements PerRunPolicy {
 
@@ -50,6 +52,7 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
                 }
             }
             Optional<Stop> stop = patience.observe(step); // fed every evaluation, so its best is the run's
+            if (summary.phase() == Phase.GENERALIZING) return Optional.empty();
             if (stop.isEmpty() || !memorized) return stop;
             double lossSlope = slope(StepRecord::valLoss);
             double normSlope = slope(s -> s.weightNorm() == null ? Double.NaN : s.weightNorm());

@@ -95,7 +95,7 @@ public final class PolicySpecs {
                     false,
                     "Patience on val loss with N steps, but never while the detector says MEMORIZED and val loss is"
                             + " falling or the weight norm is shrinking (least-squares slope < 0 over the last WINDOW"
-                            + " steps). Has a hook for a t_val forecast (stop a memorized run the forecast says will not"
+                            + " steps), nor while it says GENERALIZING (val accuracy rising off its plateau). Has a hook for a t_val forecast (stop a memorized run the forecast says will not"
                             + " grok within the budget); no forecast is wired yet.",
                     PolicySpecs::grokAware),
             new Kind(

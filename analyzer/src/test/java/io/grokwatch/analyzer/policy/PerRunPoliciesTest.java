@@ -132,6 +132,20 @@ class PerRunPoliciesTest {
     }
 
     @Test
+    void grokAwareNeverStopsWhileGeneralizing() {
+        // val loss never beats its first value while val accuracy climbs: patience would stop, grok-aware waits
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:100:200");
+        assertThat(Seq.firstStop(p, plateauThenFalling(false), Phase.GENERALIZING))
+                .isEmpty();
+        assertThat(Seq.firstStop(
+                                (PerRunPolicy) ReplayPolicy.parse("patience:val_loss:100"),
+                                plateauThenFalling(false),
+                                Phase.GENERALIZING)
+                        .map(Stop::step))
+                .contains(110L);
+    }
+
+    @Test
     void grokAwareStopsAMemorizedRunTheForecastGivesUpOn() {
         GrokForecast never = (summary, step) ->
                 step.step() >= 300 ? Optional.of(new GrokForecast.Verdict(null, 10_000)) : Optional.empty();
