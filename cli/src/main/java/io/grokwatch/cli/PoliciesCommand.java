@@ -99,7 +99,8 @@ public final class PoliciesCommand implements Callable<Integer> {
         }
         out.flush();
         if (report != null) {
-            String command = "grokwatch policies "
+            // originalArgs starts at the subcommand's name
+            String command = "grokwatch "
                     + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             Path written = PolicyReport.write(report, recorded, results, command);
             spec.commandLine().getErr().println("grokwatch policies: report written to " + written);

@@ -174,6 +174,7 @@ class PoliciesCommandTest {
                 .isEqualTo(3);
         assertThat(count(dom, "<g class=\"stop\" data-policy=\"budget:4000\"")).isEqualTo(2);
         assertThat(dom).contains("data-run=\"sub/g2.jsonl:seed0\"").contains("(killed grokker)");
+        assertThat(dom).contains("<code>grokwatch policies " + runs + " --policy memorized+500");
 
         Path png = dir.resolve("policies.png");
         chromium.screenshot(html, png, 1000, 900);

@@ -53,7 +53,7 @@ public final class PolicyReport {
                 .append("body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}")
                 .append("table{border-collapse:collapse;font-size:14px}")
                 .append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}")
-                .append("th:first-child,td:first-child{text-align:left}")
+                .append("th:first-child,td:first-child{text-align:left;white-space:nowrap}")
                 .append(".key{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}")
                 .append("section.run{margin-top:1.5em}h2{font-size:16px;margin:0.2em 0}")
                 .append("code{font-size:13px}.muted{color:#666;font-size:13px}\n</style></head><body>\n");
