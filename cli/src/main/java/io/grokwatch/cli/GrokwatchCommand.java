@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             io.grokwatch.cli.train.TrainCommand.class,
             io.grokwatch.cli.worker.WorkerCommand.class,
             io.grokwatch.cli.sweep.SweepCommand.class,
+            PoliciesCommand.class,
             HelpCommand.class,
         })
 public final class GrokwatchCommand implements Callable<Integer> {

@@ -76,13 +76,24 @@ class StopPolicyTest {
     void parseErrorsNameTheSpec() {
         assertThatThrownBy(() -> StopPolicy.parse("grokked+soon"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "stop policy 'grokked+soon': N='soon' is not a non-negative integer; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
+                .hasMessage("policy 'grokked+soon': N='soon' is not a non-negative integer");
         assertThatThrownBy(() -> StopPolicy.parse("patience=5"))
-                .hasMessage(
-                        "stop policy 'patience=5' is not understood; expected grokked+N, memorized+N or steps=N with N a non-negative integer");
+                .hasMessageStartingWith("policy 'patience=5' is not understood; expected patience:METRIC:N[:MIN_DELTA],"
+                        + " budget:N, threshold:METRIC:VALUE, median[:METRIC[:GRACE[:MIN_RUNS]]]");
         assertThatThrownBy(() -> StopPolicy.parse("steps=-1"))
-                .hasMessageStartingWith("stop policy 'steps=-1': N='-1' is not a non-negative integer");
-        assertThatThrownBy(() -> StopPolicy.parse(null)).hasMessageStartingWith("stop policy is required");
+                .hasMessage("policy 'steps=-1': N='-1' is not a non-negative integer");
+        assertThatThrownBy(() -> StopPolicy.parse(null)).hasMessageStartingWith("a policy spec is required");
+    }
+
+    @Test
+    void theLiveAnalyzerTakesTheKindsWithoutHistoryFromTheSameParser() {
+        assertThat(StopPolicy.parse("budget:300")).isEqualTo(new StopPolicies.AtStep("budget:300", 300));
+        assertThat(StopPolicy.parse("threshold:val_acc:0.99").spec()).isEqualTo("threshold:val_acc:0.99");
+        assertThatThrownBy(() -> StopPolicy.parse("patience:val_loss:500"))
+                .hasMessage("policy 'patience:val_loss:500' keeps a history of the run, which the live analyzer does"
+                        + " not hold yet; live it runs budget:N, threshold:METRIC:VALUE, grokked+N, memorized+N,"
+                        + " steps=N; replay this one over recorded runs with grokwatch policies");
+        assertThatThrownBy(() -> StopPolicy.parse("median"))
+                .hasMessageStartingWith("policy 'median' keeps a history of every run");
     }
 }

@@ -1,0 +1,165 @@
+package io.grokwatch.analyzer.policy;
+
+import static io.grokwatch.analyzer.policy.Seq.every;
+import static io.grokwatch.analyzer.policy.Seq.stopStep;
+import static io.grokwatch.analyzer.policy.Seq.valLoss;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grokwatch.events.Phase;
+import io.grokwatch.events.StepRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PerRunPoliciesTest {
+
+    @Test
+    void patienceInStepsStopsAtTheFirstNonImprovingEvaluationNStepsAfterTheBestAndReportsIt() {
+        List<StepRecord> s = valLoss("r", every(10, 8), 5, 4, 3, 3.5, 3.2, 3.1, 3.05, 2);
+        Stop stop = Seq.firstStop((PerRunPolicy) ReplayPolicy.parse("patience:val_loss:30"), s, Phase.FITTING)
+                .orElseThrow();
+        assertThat(stop.step()).isEqualTo(50);
+        assertThat(stop.restoreStep()).isEqualTo(20);
+        assertThat(stop.reason())
+                .isEqualTo("policy patience:val_loss:30: val_loss has not improved by more than 0.0 for 30 steps"
+                        + " (best 3.00000 at step 20), now at step 50");
+        assertThat(stopStep("patience:val_loss:40", s)).contains(60L);
+        assertThat(stopStep("patience:val_loss:50", s)).isEmpty(); // step 70 improves first
+    }
+
+    @Test
+    void minDeltaIsStrictAndOnlyAnImprovementMovesTheReference() {
+        // falls by 0.25 per evaluation; with min_delta 0.5 only every third one beats the reference by more
+        List<StepRecord> s = valLoss("r", every(10, 10), 8, 7.75, 7.5, 7.25, 7, 6.75, 6.5, 6.25, 6, 5.75);
+        assertThat(stopStep("patience:val_loss:2e:0.5", s)).contains(20L); // 7.5 is exactly 0.5 better: no
+        assertThat(stopStep("patience:val_loss:3e:0.5", s)).isEmpty();
+        assertThat(stopStep("patience:val_loss:20:0.5", s)).contains(20L);
+        assertThat(stopStep("patience:val_loss:30:0.5", s)).isEmpty();
+        assertThat(stopStep("patience:val_loss:1e", s)).isEmpty(); // every evaluation improves without a delta
+        assertThat(stopStep("patience:val_loss:1e:0.25", s)).contains(10L);
+    }
+
+    @Test
+    void evaluationsAndStepsCountDifferentlyOnAnIrregularGrid() {
+        long[] steps = {0, 100, 110, 120, 130, 400};
+        List<StepRecord> flat = valLoss("r", steps, 1, 2, 2, 2, 2, 2);
+        assertThat(stopStep("patience:val_loss:3e", flat)).contains(120L);
+        assertThat(stopStep("patience:val_loss:100", flat)).contains(100L);
+        assertThat(stopStep("patience:val_loss:200", flat)).contains(400L);
+        assertThat(stopStep("patience:val_loss:500", flat)).isEmpty();
+    }
+
+    @Test
+    void patienceNeverStopsAtTheFirstEvaluationAndNaNNeverImproves() {
+        List<StepRecord> flat = valLoss("r", every(10, 3), 1, 1, 1);
+        assertThat(stopStep("patience:val_loss:0", flat)).contains(10L);
+        assertThat(stopStep("patience:val_loss:0e", flat)).contains(10L);
+        List<StepRecord> diverging = valLoss("r", every(10, 4), Double.NaN, Double.NaN, Double.NaN, 1);
+        Stop stop = Seq.firstStop((PerRunPolicy) ReplayPolicy.parse("patience:val_loss:20"), diverging, Phase.FITTING)
+                .orElseThrow();
+        assertThat(stop.step()).isEqualTo(20);
+        assertThat(stop.restoreStep()).isNull();
+        assertThat(stop.reason()).contains("(no finite value yet)");
+    }
+
+    @Test
+    void patienceOnAccuracyMaximizes() {
+        List<StepRecord> s = Seq.valAcc("r", 10, 0.1, 0.5, 0.4, 0.45, 0.5, 0.6, 0.3);
+        assertThat(stopStep("patience:val_acc:3e", s)).contains(40L); // 0.5 again is no improvement
+        assertThat(stopStep("patience:val_acc:4e", s)).isEmpty();
+        assertThat(stopStep("patience:train_acc:1e", s)).contains(10L); // train acc is flat at 1
+    }
+
+    @Test
+    void budgetStopsAtTheFirstEvaluationAtOrPastNAndNotARunShorterThanIt() {
+        List<StepRecord> s = valLoss("r", new long[] {0, 40, 80, 120}, 1, 1, 1, 1);
+        assertThat(stopStep("budget:80", s)).contains(80L);
+        assertThat(stopStep("budget:81", s)).contains(120L);
+        assertThat(stopStep("budget:121", s)).isEmpty();
+        assertThat(stopStep("steps=81", s)).contains(120L);
+        assertThat(stopStep("budget:0", s)).contains(0L);
+    }
+
+    @Test
+    void thresholdStopsOnceTheMetricCrossesInItsDirection() {
+        List<StepRecord> s = Seq.valAcc("r", 10, 0.1, 0.5, 0.89, 0.9, 0.95);
+        assertThat(stopStep("threshold:val_acc:0.9", s)).contains(30L);
+        assertThat(stopStep("threshold:val_acc:0.96", s)).isEmpty();
+        assertThat(stopStep("threshold:val_loss:1.1", s)).contains(20L); // 10 * (1 - 0.89) = 1.1
+        assertThat(stopStep("threshold:val_loss:0.4", s)).isEmpty();
+    }
+
+    /** Val loss best at step 10, then it overfits to 10 and falls back slowly until step 2000, then flat. */
+    static List<StepRecord> plateauThenFalling(boolean normShrinks) {
+        List<StepRecord> out = new ArrayList<>();
+        for (long s = 0; s <= 4000; s += 10) {
+            double loss = s == 0 ? 4 : s == 10 ? 3 : s <= 2000 ? 10 - 5 * s / 2000.0 : 5;
+            double norm = normShrinks ? 100 - s / 100.0 : 100;
+            out.add(new StepRecord("r", s, 0.01, 1, loss, 0.05, null, norm, null, null, null, null));
+        }
+        return out;
+    }
+
+    @Test
+    void grokAwareWaitsWhileMemorizedAndValLossFalls() {
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:300:200");
+        Stop stop = Seq.firstStop(p, plateauThenFalling(false), Phase.MEMORIZED).orElseThrow();
+        // the fall ends at 2000; the window (t - 200, t] holds only the flat part from t = 2190 (slope 0 is not
+        // falling)
+        assertThat(stop.step()).isEqualTo(2190);
+        assertThat(stop.restoreStep()).isEqualTo(10);
+        assertThat(stop.reason()).contains("memorized, but over the last 200 steps val loss is not falling");
+        // the same run outside MEMORIZED is plain patience on val loss
+        assertThat(Seq.firstStop(p, plateauThenFalling(false), Phase.FITTING).map(Stop::step))
+                .contains(310L);
+        PerRunPolicy patience = (PerRunPolicy) ReplayPolicy.parse("patience:val_loss:300");
+        assertThat(Seq.firstStop(patience, plateauThenFalling(false), Phase.MEMORIZED)
+                        .map(Stop::step))
+                .contains(310L);
+        // within 200 steps of the overfitting jump the window's slope is up: no protection yet
+        PerRunPolicy early = (PerRunPolicy) ReplayPolicy.parse("grok-aware:100:200");
+        assertThat(Seq.firstStop(early, plateauThenFalling(false), Phase.MEMORIZED)
+                        .map(Stop::step))
+                .contains(110L);
+    }
+
+    @Test
+    void grokAwareWaitsWhileTheWeightNormShrinks() {
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:100:200");
+        assertThat(Seq.firstStop(p, plateauThenFalling(true), Phase.MEMORIZED)).isEmpty();
+        assertThat(stopStep("grok-aware", plateauThenFalling(true))).contains(1010L); // defaults N 1000
+    }
+
+    @Test
+    void grokAwareNeverStopsWhileGeneralizing() {
+        // val loss never beats its first value while val accuracy climbs: patience would stop, grok-aware waits
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:100:200");
+        assertThat(Seq.firstStop(p, plateauThenFalling(false), Phase.GENERALIZING))
+                .isEmpty();
+        assertThat(Seq.firstStop(
+                                (PerRunPolicy) ReplayPolicy.parse("patience:val_loss:100"),
+                                plateauThenFalling(false),
+                                Phase.GENERALIZING)
+                        .map(Stop::step))
+                .contains(110L);
+    }
+
+    @Test
+    void grokAwareStopsAMemorizedRunTheForecastGivesUpOn() {
+        GrokForecast never = (summary, step) ->
+                step.step() >= 300 ? Optional.of(new GrokForecast.Verdict(null, 10_000)) : Optional.empty();
+        GrokAware p = new GrokAware("grok-aware+forecast", 100, 200, never);
+        Stop stop = Seq.firstStop(p, plateauThenFalling(true), Phase.MEMORIZED).orElseThrow();
+        assertThat(stop.step()).isEqualTo(300);
+        assertThat(stop.reason()).contains("will not reach t_val within 10000 steps");
+        // a forecast that it will grok in time changes nothing; outside MEMORIZED the forecast is not asked
+        GrokForecast soon = (summary, step) -> Optional.of(new GrokForecast.Verdict(5000L, 10_000));
+        assertThat(Seq.firstStop(new GrokAware("g", 100, 200, soon), plateauThenFalling(true), Phase.MEMORIZED))
+                .isEmpty();
+        assertThat(Seq.firstStop(new GrokAware("g", 100, 200, never), plateauThenFalling(true), Phase.FITTING)
+                        .map(Stop::step))
+                .contains(110L);
+        assertThat(((GrokAware) ReplayPolicy.parse("grok-aware:5")).forecast()).isSameAs(GrokForecast.NONE);
+    }
+}
