@@ -10,6 +10,8 @@
 #   bench/sweep-vs-torch.sh           # full scale: 24 runs x 5,000 steps batched and sequential (~20-30 min on 2 cores)
 #   bench/sweep-vs-torch.sh --quick   # reduced: 500 steps, 6 of the 24 sequential runs, 4 torch runs (~5 min)
 #
+# Also the batched run with --float-adam (BatchTrainer.floatAdam; FLOAT_ADAM=0 skips it), and CPU seconds per run
+# for each, which on a busy machine compare the engines better than wall clock.
 # Env: STEPS, SEQ_RUNS (sequential runs, spread over the grid), TORCH_RUNS, K (runs per batch, default 24),
 # THREADS (default 2), JAR (default cli/target/grokwatch.jar, else /work/main's), CLASSES (compiled trainer classes;
 # default: compile into trainer/target/classes), TORCH_REF, SEQ_CORETYPE (also run the sequential processes with
@@ -53,24 +55,30 @@ echo "# $(date -u +%FT%TZ) $(nproc --all) cores, $(grep -m1 'model name' /proc/c
 echo "# batched: 24 runs, K $K, threads $THREADS; sequential: $SEQ_RUNS runs ($JAR); torch: $TORCH_RUNS runs"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-env ${CORETYPE:+OPENBLAS_CORETYPE=$CORETYPE} java -XX:+UseParallelGC -Dorg.bytedeco.javacpp.platform.extension=-avx2 \
-  -cp "$CLASSES:$(cat "$CP_FILE")" io.grokwatch.trainer.bench.SweepBench --steps "$STEPS" --k "$K" --threads "$THREADS" \
-  2> >(grep '^wd ' >&2) | grep '^{' | tee -a "$OUT"
+batched() { # extra SweepBench flags
+  env ${CORETYPE:+OPENBLAS_CORETYPE=$CORETYPE} java -XX:+UseParallelGC -Dorg.bytedeco.javacpp.platform.extension=-avx2 \
+    -cp "$CLASSES:$(cat "$CP_FILE")" io.grokwatch.trainer.bench.SweepBench --steps "$STEPS" --k "$K" --threads "$THREADS" \
+    "$@" 2> >(grep '^wd ' >&2) | grep '^{' | tee -a "$OUT"
+}
+batched
+if [ "${FLOAT_ADAM:-1}" = 1 ]; then batched --float-adam 2>/dev/null; fi
 
 sequential() { # $1: engine name; further args: env assignments for the processes
   local engine=$1
   shift
-  local n=$((${#DECAYS[@]} * ${#FRACTIONS[@]})) t0 t1 i
+  local n=$((${#DECAYS[@]} * ${#FRACTIONS[@]})) i
+  local cpu=0 t0 t1 c
   t0=$(date +%s.%N)
   for ((i = 0; i < SEQ_RUNS; i++)); do
     local idx=$((i * n / SEQ_RUNS)) # spread over the grid, so the mix of train fractions is the sweep's
     local wd=${DECAYS[$((idx / ${#FRACTIONS[@]}))]} f=${FRACTIONS[$((idx % ${#FRACTIONS[@]}))]}
-    env "$@" java -XX:+UseParallelGC -jar "$JAR" train --preset simple-grokking --weight-decay "$wd" \
-      --train-fraction "$f" --steps "$STEPS" --no-kafka >/dev/null 2>&1 ||
-      { echo "sequential run wd $wd fraction $f failed; run it by hand to see why" >&2; exit 1; }
+    c=$(env "$@" /usr/bin/time -f '%U %S' -o /dev/stdout java -XX:+UseParallelGC -jar "$JAR" train \
+      --preset simple-grokking --weight-decay "$wd" --train-fraction "$f" --steps "$STEPS" --no-kafka 2>/dev/null |
+      tail -n 1) || { echo "sequential run wd $wd fraction $f failed; run it by hand to see why" >&2; exit 1; }
+    cpu=$(python3 -c "print($cpu + sum(map(float, '$c'.split())))")
   done
   t1=$(date +%s.%N)
-  python3 -c "import json,sys; w=$t1-$t0; print(json.dumps({'engine':'$engine','runs':$SEQ_RUNS,'steps':$STEPS,'wall_s':round(w,2),'runs_per_hour':round(3600*$SEQ_RUNS/w,1)}))" |
+  python3 -c "import json; w=$t1-$t0; print(json.dumps({'engine':'$engine','runs':$SEQ_RUNS,'steps':$STEPS,'wall_s':round(w,2),'cpu_s':round($cpu,2),'runs_per_hour':round(3600*$SEQ_RUNS/w,1)}))" |
     tee -a "$OUT"
 }
 sequential grokwatch-sequential OMP_NUM_THREADS="$OMP_NUM_THREADS"
@@ -87,17 +95,35 @@ rows = [json.loads(l) for l in sys.stdin if l.startswith('{')]
 sps = sum(r['steps_per_s'] for r in rows) / len(rows)
 print(json.dumps({'engine': rows[0]['engine'], 'runs': len(rows), 'steps': $STEPS, 'steps_per_s': round(sps, 1),
                   'runs_per_hour': round(3600 * sps / $STEPS, 1)}))" | tee -a "$OUT"
+# torch's CPU time per step with one thread (its thread clock; torch_ref's own bench(), as trainer-vs-torch.sh does)
+TORCH_REF="$TORCH_REF" /usr/bin/python3 - <<'PY' | tee -a "$OUT"
+import json, os, sys, time
+sys.argv = [sys.argv[0], "--reexec"]  # torch_ref re-execs itself unless it sees this
+sys.path.insert(0, os.path.dirname(os.environ["TORCH_REF"]))
+import torch_ref
+torch_ref.torch.set_num_threads(1)
+torch_ref.time.perf_counter = time.thread_time
+r = torch_ref.bench("simple-grokking", 200)
+print(json.dumps({"engine": "torch-cpu-1-thread", "median_thread_cpu_ms": r["median_step_ms"]}), flush=True)
+PY
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$OUT" <<'PY'
-import json, sys
+STEPS="$STEPS" CORES="$(nproc)" python3 - "$OUT" <<'PY'
+import json, os, sys
+steps, cores = int(os.environ["STEPS"]), int(os.environ["CORES"])
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-by = {r["engine"]: r for r in rows}
-seq = by["grokwatch-sequential"]["runs_per_hour"]
-torch = next(r for r in rows if r["engine"].startswith("torch"))["runs_per_hour"]
-print("| engine | runs | steps | runs/hour | batched vs this |")
-print("|---|---|---|---|---|")
-bat = by["grokwatch-batched"]["runs_per_hour"]
+tcpu = next(r for r in rows if r["engine"] == "torch-cpu-1-thread")["median_thread_cpu_ms"]
+rows = [r for r in rows if r["engine"] != "torch-cpu-1-thread"]
+for r in rows:  # CPU seconds per run: measured for grokwatch, torch's 1-thread CPU per step times the steps
+    r["cpu_per_run"] = r["cpu_s"] / r["runs"] if "cpu_s" in r else tcpu * steps / 1e3
+bat = next(r for r in rows if r["engine"] == "grokwatch-batched")
+print(f"runs/hour: wall clock (torch: 3600 * median steps/s / {steps}); CPU s per run (torch: 1-thread CPU per step"
+      f" x {steps}); the 'cpu-bound' column is {cores} cores / CPU per run, the rate with the machine to itself")
+print("| engine | runs | steps | runs/hour | CPU s per run | cpu-bound runs/hour | batched vs this (wall, cpu-bound) |")
+print("|---|---|---|---|---|---|---|")
 for r in rows:
-    print(f"| {r['engine']} | {r['runs']} | {r['steps']} | {r['runs_per_hour']} | {bat / r['runs_per_hour']:.2f}x |")
+    cb = 3600 * cores / r["cpu_per_run"]
+    bcb = 3600 * cores / bat["cpu_per_run"]
+    print(f"| {r['engine']} | {r['runs']} | {r['steps']} | {r['runs_per_hour']} | {r['cpu_per_run']:.2f} | {cb:.0f} |"
+          f" {bat['runs_per_hour'] / r['runs_per_hour']:.2f}x, {bcb / cb:.2f}x |")
 PY

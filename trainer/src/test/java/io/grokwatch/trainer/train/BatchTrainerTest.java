@@ -79,52 +79,85 @@ class BatchTrainerTest {
     @Test
     void eachMemberRecordsWhatItWouldRecordAlone() {
         List<TrainConfig> cfgs = sweepLike();
+        List<Calls> alone = new ArrayList<>();
+        List<Outcome> lone = new ArrayList<>();
+        for (TrainConfig cfg : cfgs) {
+            Calls c = new Calls();
+            lone.add(new Trainer(cfg, c, 1).run());
+            alone.add(c);
+        }
+        // Exact: the same BLAS calls with the same arguments, the same loops and AdamW's own double loop, so the same
+        // bits. On nd4j-native, Nd4j.gemm forwards these row-major calls to the OpenBLAS sgemm that MlpStack calls; a
+        // backend whose gemm is not that OpenBLAS (a oneDNN build, CUDA) would round differently and fail this.
+        compare(cfgs, alone, lone, true, 0, 0);
+        // Float Adam: ~1e-7 relative differences a step, which training amplifies. Trainer with 2 step threads instead
+        // of 1 (rounding changes of that size in the gradients only) drifted up to 1.2e-5 (train loss) and 3.1e-4
+        // (gradNorm) relative over 300 steps of simple-grokking here; float Adam rounds every parameter's update and
+        // drifted further: 1.7e-2 train loss, 3.9e-2 val loss (both small late in a run, so relatively sensitive),
+        // 3.2e-3 weightNorm, 1.2e-2 gradNorm, 3.6e-3 val accuracy. Tolerances ~2.5x above that: the same run, not
+        // the same bits.
+        compare(cfgs, alone, lone, false, 0.1, 0.01);
+    }
+
+    private static void compare(
+            List<TrainConfig> cfgs, List<Calls> alone, List<Outcome> lone, boolean exact, double rel, double accAbs) {
         List<Calls> batched = new ArrayList<>();
         for (int i = 0; i < cfgs.size(); i++) {
             batched.add(new Calls());
         }
-        List<Outcome> outs = new BatchTrainer(cfgs, List.copyOf(batched), 2).run();
+        List<Outcome> outs = new BatchTrainer(cfgs, List.copyOf(batched), 2)
+                .floatAdam(!exact)
+                .run();
+        List<ToDoubleFunction<StepMetrics>> fields = List.of(
+                StepMetrics::trainLoss,
+                StepMetrics::valLoss,
+                StepMetrics::weightNorm,
+                StepMetrics::weightDistance,
+                StepMetrics::gradNorm,
+                StepMetrics::trainAcc,
+                StepMetrics::valAcc);
+        List<String> names =
+                List.of("trainLoss", "valLoss", "weightNorm", "weightDistance", "gradNorm", "trainAcc", "valAcc");
+        double[] worst = new double[fields.size()];
         for (int i = 0; i < cfgs.size(); i++) {
-            Calls alone = new Calls();
-            Outcome lone = new Trainer(cfgs.get(i), alone, 1).run();
             Calls b = batched.get(i);
-            String run = "run " + i;
-            assertThat(b.order).as(run).isEqualTo(alone.order);
-            assertThat(outs.get(i).status()).as(run).isEqualTo(lone.status());
-            assertThat(outs.get(i).reason()).as(run).isEqualTo(lone.reason());
-            assertThat(outs.get(i).trainReached()).as(run).isEqualTo(lone.trainReached());
-            assertThat(outs.get(i).valReached()).as(run).isEqualTo(lone.valReached());
-            for (int s = 0; s < alone.steps.size(); s++) {
+            Calls a = alone.get(i);
+            String run = (exact ? "exact" : "float Adam") + " run " + i;
+            assertThat(b.order).as(run).isEqualTo(a.order);
+            Outcome o = outs.get(i);
+            Outcome l = lone.get(i);
+            assertThat(List.of(o.status(), o.reason(), o.lastStep()))
+                    .as(run)
+                    .isEqualTo(List.of(l.status(), l.reason(), l.lastStep()));
+            if (exact) {
+                assertThat(List.of(o.trainReached(), o.valReached()))
+                        .as(run)
+                        .isEqualTo(List.of(l.trainReached(), l.valReached()));
+                for (int s = 0; s < a.snapshots.size(); s++) {
+                    assertThat(b.snapshots.get(s)).as(run + " snapshot " + s).isDeepEqualTo(a.snapshots.get(s));
+                }
+            }
+            for (int s = 0; s < a.steps.size(); s++) {
                 StepMetrics x = b.steps.get(s);
-                StepMetrics y = alone.steps.get(s);
+                StepMetrics y = a.steps.get(s);
                 String at = run + " step " + y.step();
                 assertThat(x.step()).as(at).isEqualTo(y.step());
                 assertThat(x.lr()).as(at).isEqualTo(y.lr());
-                close(at, "trainLoss", x, y, StepMetrics::trainLoss);
-                close(at, "trainAcc", x, y, StepMetrics::trainAcc);
-                close(at, "valLoss", x, y, StepMetrics::valLoss);
-                close(at, "valAcc", x, y, StepMetrics::valAcc);
-                close(at, "weightNorm", x, y, StepMetrics::weightNorm);
-                close(at, "weightDistance", x, y, StepMetrics::weightDistance);
-                close(at, "gradNorm", x, y, StepMetrics::gradNorm);
-            }
-            for (int s = 0; s < alone.snapshots.size(); s++) {
-                assertThat(b.snapshots.get(s)).as(run + " snapshot " + s).isDeepEqualTo(alone.snapshots.get(s));
+                // stepsPerSecond and timeMillis are wall-clock readings, not compared
+                for (int f = 0; f < fields.size(); f++) {
+                    double u = fields.get(f).applyAsDouble(x);
+                    double w = fields.get(f).applyAsDouble(y);
+                    boolean accuracy = f >= 5;
+                    double diff = u == w ? 0 : accuracy ? Math.abs(u - w) : Math.abs(u - w) / Math.abs(w);
+                    worst[f] = Math.max(worst[f], diff);
+                    assertThat(diff)
+                            .as(at + " " + names.get(f) + ": " + u + " batched vs " + w + " alone")
+                            .isLessThanOrEqualTo(accuracy ? accAbs : rel);
+                }
             }
         }
-    }
-
-    /**
-     * Tolerance zero: on nd4j-native both paths reach the same OpenBLAS sgemm with the same arguments (Nd4j.gemm
-     * forwards row-major calls as they are) and run the same loops (Loss, gather, scatter, AdamW, Sgd), so a member
-     * reproduces the lone run bit for bit; measured so for all five runs. A backend whose gemm is not that OpenBLAS
-     * (a oneDNN build, CUDA) would round differently and need a tolerance here. stepsPerSecond and timeMillis are
-     * wall-clock readings and are not compared.
-     */
-    private static void close(String at, String field, StepMetrics x, StepMetrics y, ToDoubleFunction<StepMetrics> f) {
-        double a = f.applyAsDouble(x);
-        double b = f.applyAsDouble(y);
-        assertThat(a).as(at + " " + field).isEqualTo(b);
+        System.out.println((exact ? "exact" : "float Adam") + ": worst differences " + names + " (relative; "
+                + "accuracies absolute) " + Arrays.toString(worst));
     }
 
     @Test
