@@ -69,7 +69,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             names = "--auto-stop",
             paramLabel = "POLICY",
             description =
-                    "Send one STOP per run on grokwatch.control when the policy says so: grokked+N, memorized+N, steps=N.")
+                    "Send one STOP per run on grokwatch.control when the policy says so: grokked+N, memorized+N, steps=N, "
+                            + "budget:N, threshold:METRIC:VALUE (analyzer/POLICIES.md; the others replay offline only).")
     String autoStop;
 
     @Option(
