@@ -149,9 +149,10 @@ class SweepCommandTest {
             assertThat(Files.readAllLines(metrics.resolve(j.run() + ".jsonl"))).hasSize(100 / 10 + 1);
         }
 
-        Run watch = sweep("--watch", id);
+        Run watch = sweep("--watch", id, "--report-dir", dir.resolve("watch-report").toString());
         assertThat(watch.code()).as(watch.err()).isZero();
         assertThat(watch.out().lines().filter(l -> l.startsWith(id + "-"))).containsExactlyElementsOf(rows);
+        assertThat(dir.resolve("watch-report").resolve("index.html")).exists();
 
         Run cancel = sweep("--cancel", id);
         assertThat(cancel.code()).as(cancel.err()).isZero();
