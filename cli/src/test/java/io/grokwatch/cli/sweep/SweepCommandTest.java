@@ -149,7 +149,8 @@ class SweepCommandTest {
             assertThat(Files.readAllLines(metrics.resolve(j.run() + ".jsonl"))).hasSize(100 / 10 + 1);
         }
 
-        Run watch = sweep("--watch", id, "--report-dir", dir.resolve("watch-report").toString());
+        Run watch =
+                sweep("--watch", id, "--report-dir", dir.resolve("watch-report").toString());
         assertThat(watch.code()).as(watch.err()).isZero();
         assertThat(watch.out().lines().filter(l -> l.startsWith(id + "-"))).containsExactlyElementsOf(rows);
         assertThat(dir.resolve("watch-report").resolve("index.html")).exists();
