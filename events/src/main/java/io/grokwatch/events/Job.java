@@ -26,6 +26,14 @@ public record Job(String run, String sweep, long time, Map<String, Object> point
         if (config.isEmpty()) throw new InvalidEventException("config", "must not be empty");
     }
 
+    /** The point as {@code name=value} pairs in axis order, e.g. {@code weightDecay=0.1 seed=0}; "" for none. */
+    public String describePoint() {
+        StringBuilder sb = new StringBuilder();
+        point.forEach((k, v) ->
+                sb.append(sb.length() > 0 ? " " : "").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
     // The point's order is the grid's axis order, which reports keep; Map.copyOf would lose it.
     private static Map<String, Object> ordered(Map<String, Object> m) {
         Map<String, Object> copy = new LinkedHashMap<>(Objects.requireNonNullElse(m, Map.of()));

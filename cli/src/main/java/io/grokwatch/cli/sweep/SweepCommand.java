@@ -165,7 +165,7 @@ public final class SweepCommand implements Callable<Integer> {
         out.println("grokwatch sweep " + plan.sweep() + ": " + plan.jobs().size() + " runs of " + preset + " ("
                 + shape(plan) + ")");
         if (dryRun) {
-            for (Job j : plan.jobs()) out.println("  " + j.run() + "  " + pointText(j));
+            for (Job j : plan.jobs()) out.println("  " + j.run() + "  " + j.describePoint());
             out.flush();
             return 0;
         }
@@ -203,14 +203,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private void publish(SweepPlan plan, PrintWriter err) throws Exception {
-        Properties p = new Properties();
-        p.putAll(kafka.clientProperties());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             // in turn over the partitions, not by key hash: workers share jobs by partition, so each gets its part
             int partitions = producer.partitionsFor(Topics.JOBS).size();
@@ -368,7 +361,7 @@ public final class SweepCommand implements Callable<Integer> {
                     Locale.ROOT,
                     "%-36s %-44s %-13s %8s %8s %8s %9s",
                     r.run,
-                    SweepWatcher.point(r),
+                    r.job.describePoint(),
                     r.steps.isEmpty() ? "-" : s.finalClass().name(),
                     s.tTrain() == null ? "-" : s.tTrain(),
                     s.tVal() == null ? "-" : s.tVal(),
@@ -378,22 +371,28 @@ public final class SweepCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private int cancel(PrintWriter out) throws Exception {
-        if (!grid.isEmpty() || watch != null || local > 0)
-            throw usage("--cancel ID takes no --grid, --watch or --local");
+    /** Jobs and CANCEL records: acknowledged by every replica, written once, a bounded wait for the broker. */
+    private Properties producerConfig() {
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    private int cancel(PrintWriter out) throws Exception {
+        if (!grid.isEmpty() || watch != null || local > 0)
+            throw usage("--cancel ID takes no --grid, --watch or --local");
         ControlCommand c = new ControlCommand(
                 cancel,
                 "cancel-" + cancel + "-" + System.currentTimeMillis(),
                 ControlCommand.Command.CANCEL,
                 System.currentTimeMillis(),
                 "grokwatch sweep --cancel");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig())) {
             producer.send(new ProducerRecord<>(Topics.CONTROL, cancel, EventCodec.encode(c)))
                     .get(60, TimeUnit.SECONDS);
         }
@@ -409,16 +408,6 @@ public final class SweepCommand implements Callable<Integer> {
             parts.add(a.values().size() + " " + a.setting().name());
         if (plan.seeds() > 0) parts.add(plan.seeds() + " seeds");
         return String.join(" x ", parts);
-    }
-
-    private static String pointText(Job j) {
-        StringBuilder sb = new StringBuilder();
-        j.point()
-                .forEach((k, v) -> sb.append(sb.length() > 0 ? " " : "")
-                        .append(k)
-                        .append('=')
-                        .append(v));
-        return sb.toString();
     }
 
     private ParameterException usage(String message) {

@@ -11,7 +11,6 @@ import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -166,14 +165,5 @@ final class SweepWatcher implements AutoCloseable {
     private static double valThreshold(RunState s) {
         Object v = s.job == null ? null : s.job.config().get("valThreshold");
         return v instanceof Number n ? n.doubleValue() : 0.9;
-    }
-
-    /** The point of a run as {@code name=value} pairs, for messages. */
-    static String point(RunState s) {
-        Map<String, Object> p = s.job == null ? Map.of() : new LinkedHashMap<>(s.job.point());
-        StringBuilder sb = new StringBuilder();
-        p.forEach((k, v) ->
-                sb.append(sb.length() > 0 ? " " : "").append(k).append('=').append(v));
-        return sb.toString();
     }
 }

@@ -148,21 +148,14 @@ public final class BatchSession {
 
     private ControlListener followControl(int i, long since) {
         Member m = members.get(i);
-        return ControlListener.builder()
-                .kafkaProperties(kafka)
-                .run(m.run())
-                .since(since)
-                .onStop(cmd -> {
-                    stop(i, cmd);
-                    m.progress()
-                            .println("grokwatch: STOP command " + cmd.id()
-                                    + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")")
-                                    + ": stopping after this step");
-                })
-                .onCheckpoint(cmd -> m.progress()
+        return TrainingSession.followControl(
+                kafka,
+                m.run(),
+                since,
+                m.progress(),
+                cmd -> stop(i, cmd),
+                cmd -> m.progress()
                         .println("grokwatch: CHECKPOINT command " + cmd.id()
-                                + " ignored: batched runs have no checkpoints"))
-                .warnings(m.progress()::println)
-                .start();
+                                + " ignored: batched runs have no checkpoints"));
     }
 }

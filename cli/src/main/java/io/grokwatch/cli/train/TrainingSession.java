@@ -154,24 +154,35 @@ public final class TrainingSession {
     }
 
     private ControlListener followControl(long since) {
+        return followControl(b.kafka, b.run, since, b.progress, this::stop, cmd -> {
+            if (checkpointer == null) {
+                b.progress.println(
+                        "grokwatch: CHECKPOINT command " + cmd.id() + " ignored: this run has no --checkpoint-dir");
+            } else {
+                checkpointer.requestNow("CHECKPOINT command " + cmd.id());
+            }
+        });
+    }
+
+    /** Follows grokwatch.control for {@code run}: STOP calls {@code stop} and says so, CHECKPOINT {@code checkpoint}. */
+    static ControlListener followControl(
+            Properties kafka,
+            String run,
+            long since,
+            Progress progress,
+            java.util.function.Consumer<ControlCommand> stop,
+            java.util.function.Consumer<ControlCommand> checkpoint) {
         return ControlListener.builder()
-                .kafkaProperties(b.kafka)
-                .run(b.run)
+                .kafkaProperties(kafka)
+                .run(run)
                 .since(since)
                 .onStop(cmd -> {
-                    stop(cmd);
-                    b.progress.println("grokwatch: STOP command " + cmd.id()
+                    stop.accept(cmd);
+                    progress.println("grokwatch: STOP command " + cmd.id()
                             + (cmd.reason().isEmpty() ? "" : " (" + cmd.reason() + ")") + ": stopping after this step");
                 })
-                .onCheckpoint(cmd -> {
-                    if (checkpointer == null) {
-                        b.progress.println("grokwatch: CHECKPOINT command " + cmd.id()
-                                + " ignored: this run has no --checkpoint-dir");
-                    } else {
-                        checkpointer.requestNow("CHECKPOINT command " + cmd.id());
-                    }
-                })
-                .warnings(b.progress::println)
+                .onCheckpoint(checkpoint)
+                .warnings(progress::println)
                 .start();
     }
 

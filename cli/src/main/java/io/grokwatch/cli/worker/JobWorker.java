@@ -512,7 +512,7 @@ public final class JobWorker implements AutoCloseable {
         try {
             if (ledger.cancelled(job.sweep())) session.stop(cancelCommand(job.sweep()));
             say("job " + job.run() + ": started" + (from == null ? "" : " from its checkpoint at step " + from.step())
-                    + point(job));
+                    + (job.point().isEmpty() ? "" : " (" + job.describePoint() + ")"));
             result = session.run();
         } catch (RuntimeException e) {
             // run_finished FAILED is on the topic already (the session's listener): the job is over
@@ -626,17 +626,6 @@ public final class JobWorker implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- messages
-
-    private static String point(Job job) {
-        if (job.point().isEmpty()) return "";
-        StringBuilder sb = new StringBuilder(" (");
-        job.point()
-                .forEach((k, v) -> sb.append(sb.length() > 2 ? " " : "")
-                        .append(k)
-                        .append('=')
-                        .append(v));
-        return sb.append(')').toString();
-    }
 
     private static String describe(TrainingSession.Result r) {
         Outcome o = r.outcome();

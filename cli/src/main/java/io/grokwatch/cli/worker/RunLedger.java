@@ -83,11 +83,6 @@ final class RunLedger implements AutoCloseable {
         return true;
     }
 
-    /** The partitions it reads. */
-    static List<String> topics() {
-        return TOPICS;
-    }
-
     @Override
     public void close() {
         running = false;
