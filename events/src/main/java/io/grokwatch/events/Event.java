@@ -9,6 +9,7 @@ public sealed interface Event
                 Transition,
                 Alert,
                 StructureAnalysis,
+                Forecast,
                 ControlCommand,
                 Job,
                 DlqRecord {

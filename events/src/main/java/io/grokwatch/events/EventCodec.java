@@ -135,6 +135,16 @@ public final class EventCodec {
             for (double d : s.pcaExplained()) pe.add(d);
             ArrayNode pp = o.putArray("pca2d");
             for (double d : s.pca2d()) pp.add(d);
+        } else if (e instanceof Forecast f) {
+            o.put("step", f.step());
+            o.put("time", f.time());
+            if (f.budget() != null) o.put("budget", f.budget());
+            // null, not absent: "never" is a forecast too
+            putNullable(o, "tVal", f.tVal());
+            putNullable(o, "low", f.low());
+            putNullable(o, "high", f.high());
+            o.put("valLoss", f.valLoss());
+            o.put("basis", f.basis());
         } else if (e instanceof ControlCommand c) {
             o.put("id", c.id());
             o.put("command", c.command().name());
@@ -156,6 +166,11 @@ public final class EventCodec {
             o.put("time", d.time());
         }
         return o;
+    }
+
+    private static void putNullable(ObjectNode o, String field, Long v) {
+        if (v == null) o.putNull(field);
+        else o.put(field, v);
     }
 
     // ---------------------------------------------------------------- decode
@@ -197,6 +212,7 @@ public final class EventCodec {
         if (c == Transition.class) return "TRANSITION";
         if (c == Alert.class) return "ALERT";
         if (c == StructureAnalysis.class) return "STRUCTURE";
+        if (c == Forecast.class) return "FORECAST";
         if (c == ControlCommand.class) return "CONTROL";
         if (c == Job.class) return "JOB";
         return "DLQ";
@@ -282,6 +298,17 @@ public final class EventCodec {
                             number(root, "rqi"),
                             doubleArray(root, "pcaExplained"),
                             doubleArray(root, "pca2d"));
+                case FORECAST ->
+                    new Forecast(
+                            text(root, "run"),
+                            integer(root, "step"),
+                            integer(root, "time"),
+                            optLong(root, "budget"),
+                            nullableLong(root, "tVal"),
+                            nullableLong(root, "low"),
+                            nullableLong(root, "high"),
+                            number(root, "valLoss"),
+                            optText(root, "basis"));
                 case CONTROL ->
                     new ControlCommand(
                             text(root, "run"),
@@ -429,6 +456,12 @@ public final class EventCodec {
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
             throw new InvalidEventException(field, "out of int range: " + v);
         return v;
+    }
+
+    /** A field that must be present but may be null. */
+    private static Long nullableLong(JsonNode o, String field) {
+        if (o.get(field) == null) throw new InvalidEventException(field, "is required (null for never)");
+        return optLong(o, field);
     }
 
     private static Long optLong(JsonNode o, String field) {

@@ -9,6 +9,7 @@ public enum EventType {
     TRANSITION("transition", Topics.EVENTS),
     ALERT("alert", Topics.EVENTS),
     STRUCTURE("structure", Topics.EVENTS),
+    FORECAST("forecast", Topics.EVENTS),
     CONTROL("control", Topics.CONTROL),
     JOB("job", Topics.JOBS),
     DLQ("dlq", Topics.DLQ);
@@ -38,6 +39,7 @@ public enum EventType {
         if (e instanceof Transition) return TRANSITION;
         if (e instanceof Alert) return ALERT;
         if (e instanceof StructureAnalysis) return STRUCTURE;
+        if (e instanceof Forecast) return FORECAST;
         if (e instanceof ControlCommand) return CONTROL;
         if (e instanceof Job) return JOB;
         return DLQ;

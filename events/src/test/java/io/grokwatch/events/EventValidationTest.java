@@ -50,6 +50,8 @@ class EventValidationTest {
         SIGNED,
         /** Optional integer >= 0. */
         OPT_COUNT,
+        /** Integer >= 0 or null, but present: a forecast's "never" is null, and absent is an error. */
+        NULLABLE_COUNT,
         /** Required integer in [0, Integer.MAX_VALUE]. */
         INT_COUNT,
         /** Required integer in [1, Integer.MAX_VALUE]. */
@@ -230,6 +232,26 @@ class EventValidationTest {
                 "pca2d",
                 Kind.NUMBER_ARRAY);
         fields(
+                EventType.FORECAST,
+                "run",
+                Kind.RUN,
+                "step",
+                Kind.COUNT,
+                "time",
+                Kind.COUNT,
+                "budget",
+                Kind.OPT_COUNT,
+                "tVal",
+                Kind.NULLABLE_COUNT,
+                "low",
+                Kind.NULLABLE_COUNT,
+                "high",
+                Kind.NULLABLE_COUNT,
+                "valLoss",
+                Kind.NUMBER,
+                "basis",
+                Kind.OPT_TEXT);
+        fields(
                 EventType.CONTROL,
                 "run",
                 Kind.RUN,
@@ -323,7 +345,9 @@ class EventValidationTest {
 
     private static Stream<Case> casesFor(Field f) {
         List<Case> cases = new ArrayList<>();
-        if (!OPTIONAL.contains(f.kind())) {
+        if (f.kind() == Kind.NULLABLE_COUNT) {
+            cases.add(new Case(f, REMOVE, "is required (null for never)"));
+        } else if (!OPTIONAL.contains(f.kind())) {
             cases.add(new Case(f, REMOVE, "is required"));
             cases.add(new Case(f, NODES.nullNode(), "is required"));
         }
@@ -348,7 +372,7 @@ class EventValidationTest {
                 cases.add(new Case(f, NODES.textNode(lower), "unknown value '" + lower + "'"));
                 cases.add(new Case(f, NODES.numberNode(0), "must be a string, got NUMBER"));
             }
-            case COUNT, SIGNED, OPT_COUNT, INT_COUNT, POSITIVE_INT -> {
+            case COUNT, SIGNED, OPT_COUNT, NULLABLE_COUNT, INT_COUNT, POSITIVE_INT -> {
                 cases.add(new Case(f, NODES.numberNode(1.5), "must be an integer, got number"));
                 cases.add(new Case(f, NODES.numberNode(Double.NaN), "must be an integer, got number"));
                 cases.add(new Case(f, NODES.numberNode(Double.POSITIVE_INFINITY), "must be an integer, got number"));
@@ -618,6 +642,10 @@ class EventValidationTest {
         cases.put("kind", () -> new Alert("r", null, 1, 1, 1, 0.5, ""));
         cases.put("keyFrequencies", () -> new StructureAnalysis("r", 1, 1, null, 0, 0, new double[0], new double[0]));
         cases.put("pca2d", () -> new StructureAnalysis("r", 1, 1, new int[0], 0, 0, new double[0], null));
+        cases.put("budget", () -> new Forecast("r", 10, 1, 0L, null, null, null, 1.0, ""));
+        cases.put("low", () -> new Forecast("r", 10, 1, 100L, 20L, 30L, 40L, 1.0, ""));
+        cases.put("high", () -> new Forecast("r", 10, 1, 100L, 30L, 20L, 25L, 1.0, ""));
+        cases.put("tVal", () -> new Forecast("r", 10, 1, 100L, null, 20L, 40L, 1.0, ""));
         cases.put("id", () -> new ControlCommand("r", "", ControlCommand.Command.STOP, 1, ""));
         cases.put("sourceTopic", () -> new DlqRecord("r", null, 0, 0, "", "boom", 1));
         cases.put("partition", () -> new DlqRecord("r", "t", -1, 0, "", "boom", 1));

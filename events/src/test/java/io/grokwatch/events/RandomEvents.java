@@ -104,6 +104,22 @@ final class RandomEvents {
                         anyDouble(),
                         doubles(random.nextInt(5)),
                         doubles(2 * random.nextInt(5)));
+            case FORECAST -> {
+                long step = nonNegativeLong() / 4;
+                Long low = random.nextInt(4) == 0 ? null : step + random.nextInt(10_000);
+                Long tVal = low == null || random.nextInt(4) == 0 ? null : low + random.nextInt(10_000);
+                Long high = tVal == null || random.nextInt(4) == 0 ? null : tVal + random.nextInt(10_000);
+                yield new Forecast(
+                        runId(),
+                        step,
+                        nonNegativeLong(),
+                        random.nextBoolean() ? null : 1L + random.nextInt(100_000),
+                        tVal,
+                        low,
+                        high,
+                        random.nextDouble() * 50,
+                        optText());
+            }
             case CONTROL ->
                 new ControlCommand(
                         runId(), nonEmptyText(), pick(ControlCommand.Command.values()), nonNegativeLong(), optText());

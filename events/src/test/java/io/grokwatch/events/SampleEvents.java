@@ -66,6 +66,10 @@ final class SampleEvents {
                 });
     }
 
+    static Forecast forecast() {
+        return new Forecast("run-1", 1000, TIME, 5000L, 2400L, 1800L, 3300L, 7.25, "val loss 7.25, falling 0.004/step");
+    }
+
     static ControlCommand control() {
         return new ControlCommand("run-1", "cmd-7", ControlCommand.Command.STOP, TIME, "auto-stop: GROKKED+500");
     }
@@ -93,6 +97,7 @@ final class SampleEvents {
                 transition(),
                 alert(),
                 structure(),
+                forecast(),
                 control(),
                 job(),
                 dlq());
