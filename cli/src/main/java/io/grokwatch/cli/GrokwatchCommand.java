@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             io.grokwatch.cli.worker.WorkerCommand.class,
             io.grokwatch.cli.sweep.SweepCommand.class,
             PoliciesCommand.class,
+            ForecastEvalCommand.class,
             HelpCommand.class,
         })
 public final class GrokwatchCommand implements Callable<Integer> {

@@ -56,8 +56,10 @@ public final class ValLossForecaster {
     public record Estimate(long step, double tVal, double low, double high, double trendLoss, double slope) {}
 
     private static final int SUMS = 5; // sum w, w x, w x^2, w y, w x y
+    private static final int STATE = 4 + 2 * SUMS;
 
     private final Config config;
+    private long lastStep = -1;
     private long peakStep = -1;
     private double peakLoss = Double.NaN;
     private long evaluations;
@@ -68,9 +70,10 @@ public final class ValLossForecaster {
         this.config = config;
     }
 
-    /** Takes one evaluation in (in step order); non-finite losses are left out. */
+    /** Takes one evaluation in; a step at or before the last one taken is ignored, non-finite losses are left out. */
     public void observe(long step, double valLoss) {
-        if (!Double.isFinite(valLoss) || valLoss < 0 || step <= peakStep) return;
+        if (!Double.isFinite(valLoss) || valLoss < 0 || step <= lastStep) return;
+        lastStep = step;
         if (peakStep < 0 || valLoss >= peakLoss) { // a new peak: the trend starts again from here
             peakStep = step;
             peakLoss = valLoss;
@@ -92,6 +95,11 @@ public final class ValLossForecaster {
         s[2] += w * x * x;
         s[3] += w * y;
         s[4] += w * x * y;
+    }
+
+    /** The step of val loss's peak, where the trend starts; -1 before any evaluation. */
+    public long peakStep() {
+        return peakStep;
     }
 
     /** The forecast at {@code step} (the last one observed), or null before there is a trend to extrapolate. */
@@ -152,26 +160,27 @@ public final class ValLossForecaster {
 
     /** The state as numbers, for the analyzer's changelog. */
     public double[] state() {
-        double[] out = new double[3 + 2 * SUMS];
+        double[] out = new double[STATE];
         out[0] = peakStep;
         out[1] = peakLoss;
         out[2] = evaluations;
-        System.arraycopy(linear, 0, out, 3, SUMS);
-        System.arraycopy(logarithmic, 0, out, 3 + SUMS, SUMS);
+        out[3] = lastStep;
+        System.arraycopy(linear, 0, out, 4, SUMS);
+        System.arraycopy(logarithmic, 0, out, 4 + SUMS, SUMS);
         return out;
     }
 
     /** A forecaster with the given {@link #state()}. */
     public static ValLossForecaster restore(Config config, double[] state) {
-        if (state.length != 3 + 2 * SUMS)
-            throw new IllegalArgumentException(
-                    "forecaster state has " + state.length + " numbers, expected " + (3 + 2 * SUMS));
+        if (state.length != STATE)
+            throw new IllegalArgumentException("forecaster state has " + state.length + " numbers, expected " + STATE);
         ValLossForecaster f = new ValLossForecaster(config);
         f.peakStep = (long) state[0];
         f.peakLoss = state[1];
         f.evaluations = (long) state[2];
-        System.arraycopy(state, 3, f.linear, 0, SUMS);
-        System.arraycopy(state, 3 + SUMS, f.logarithmic, 0, SUMS);
+        f.lastStep = (long) state[3];
+        System.arraycopy(state, 4, f.linear, 0, SUMS);
+        System.arraycopy(state, 4 + SUMS, f.logarithmic, 0, SUMS);
         return f;
     }
 }

@@ -9,6 +9,8 @@ import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.EmbeddingSnapshot;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.Forecast;
+import io.grokwatch.events.Phase;
 import io.grokwatch.events.RunFinished;
 import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
@@ -174,7 +176,6 @@ final class AnalyzerPipeline {
                 continue;
             }
             Decoded.Input in = (Decoded.Input) d;
-            if (in.event() instanceof RunStarted) continue; // nothing in it changes the detector
             String run = in.event().run();
             RunInputs inputs = byPartition
                     .computeIfAbsent(in.partition(), p -> new HashMap<>())
@@ -249,7 +250,10 @@ final class AnalyzerPipeline {
         for (Decoded.Input in : run.inputs()) {
             if (in.event() instanceof StepRecord step) {
                 out.events.addAll(slot.detector.accept(step, now));
+                forecast(slot, step, now).ifPresent(out.events::add);
                 autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
+            } else if (in.event() instanceof RunStarted started) {
+                slot.budget = budgetOf(started);
             } else if (in.event() instanceof RunFinished finished) {
                 out.finishedAt = finished.lastStep();
             } else {
@@ -292,6 +296,22 @@ final class AnalyzerPipeline {
         }
     }
 
+    /**
+     * The forecast of t_val after this step: at every evaluation while the run is memorized or generalizing and has
+     * not reached t_val (the forecaster ignores a repeated or late step, as the detector does).
+     */
+    private Optional<Forecast> forecast(RunSlot slot, StepRecord step, long now) {
+        slot.forecaster.observe(step.step(), step.valLoss());
+        Phase phase = slot.detector.phase();
+        if (phase != Phase.MEMORIZED && phase != Phase.GENERALIZING) return Optional.empty();
+        return Optional.ofNullable(slot.forecaster.forecast(step.run(), step.step(), now, slot.budget));
+    }
+
+    /** The configured step budget of a run, null when its config has none. */
+    private static Long budgetOf(RunStarted started) {
+        return started.config().get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
+    }
+
     /** A STOP for the run when the policy says so, once per run (remembered in the changelog). */
     private Optional<ControlCommand> autoStop(RunSlot slot, StepRecord step, long now) {
         if (stopPolicy == null || slot.stopSent) return Optional.empty();
@@ -314,7 +334,7 @@ final class AnalyzerPipeline {
         for (ControlCommand c : d.controls()) records.add(record(Topics.CONTROL, c));
         for (DlqRecord r : d.dlq()) records.add(record(Topics.DLQ, r));
         for (RunSlot s : d.touched())
-            records.add(changelog.record(s.partition, s.detector.state(), s.stopSent, s.finishAt));
+            records.add(changelog.record(s.partition, s.detector.state(), s.stopSent, s.finishAt, s.forecastState()));
         publisher.publish(records);
         return d;
     }
@@ -334,7 +354,8 @@ final class AnalyzerPipeline {
         long transitions =
                 d.events().stream().filter(e -> e instanceof Transition).count();
         long alerts = d.events().stream().filter(e -> e instanceof Alert).count();
-        long structures = d.events().size() - transitions - alerts;
+        long structures =
+                d.events().stream().filter(e -> e instanceof StructureAnalysis).count();
         return new Committed(
                 d,
                 new AnalyzerStats.BatchCounts(

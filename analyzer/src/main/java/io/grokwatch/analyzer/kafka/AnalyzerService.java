@@ -1,6 +1,7 @@
 package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import io.grokwatch.analyzer.policy.StopPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.ConsumerGroups;
@@ -198,7 +199,7 @@ public final class AnalyzerService implements AutoCloseable {
                 source,
                 publisher,
                 changelog,
-                new RunStateStore(detectorConfig),
+                new RunStateStore(detectorConfig, ValLossForecaster.Config.DEFAULT),
                 stopPolicy,
                 topK,
                 stats,

@@ -2,6 +2,7 @@ package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunDetector;
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,12 +16,14 @@ import java.util.Set;
  */
 final class RunStateStore {
     private final DetectorConfig config;
+    private final ValLossForecaster.Config forecastConfig;
     private final Map<Integer, Map<String, RunSlot>> byPartition = new HashMap<>();
     /** Runs with a run_finished waiting for their last records (see {@link RunSlot#finishAt}). */
     private final Set<RunSlot> finishing = new HashSet<>();
 
-    RunStateStore(DetectorConfig config) {
+    RunStateStore(DetectorConfig config, ValLossForecaster.Config forecastConfig) {
         this.config = config;
+        this.forecastConfig = forecastConfig;
     }
 
     /** One run's detector plus what the service remembers about it. */
@@ -35,12 +38,21 @@ final class RunStateStore {
          * it arrives or its metrics partition has been read to the end.
          */
         Long finishAt;
+        /** The run's t_val forecaster, fed every step record. */
+        final ValLossForecaster forecaster;
+        /** The run's step budget from its run_started, null until one is seen. */
+        Long budget;
 
-        RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt) {
+        RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt, ValLossForecaster forecaster) {
             this.partition = partition;
             this.detector = detector;
             this.stopSent = stopSent;
             this.finishAt = finishAt;
+            this.forecaster = forecaster;
+        }
+
+        StoredRun.ForecastState forecastState() {
+            return new StoredRun.ForecastState(budget, forecaster.state());
         }
     }
 
@@ -48,7 +60,14 @@ final class RunStateStore {
     RunSlot slot(int partition, String run) {
         return byPartition
                 .computeIfAbsent(partition, p -> new HashMap<>())
-                .computeIfAbsent(run, r -> new RunSlot(partition, new RunDetector(r, config), false, null));
+                .computeIfAbsent(
+                        run,
+                        r -> new RunSlot(
+                                partition,
+                                new RunDetector(r, config),
+                                false,
+                                null,
+                                new ValLossForecaster(forecastConfig)));
     }
 
     /** Marks the run as waiting to be finished at {@code lastStep}, or clears that when null. */
@@ -71,8 +90,16 @@ final class RunStateStore {
             Map<String, RunSlot> slots = new HashMap<>();
             finishing.removeIf(s -> s.partition == partition);
             runs.forEach((run, stored) -> {
-                RunSlot slot =
-                        new RunSlot(partition, RunDetector.restore(stored.detector(), config), stored.stopSent(), null);
+                StoredRun.ForecastState fc = stored.forecast();
+                RunSlot slot = new RunSlot(
+                        partition,
+                        RunDetector.restore(stored.detector(), config),
+                        stored.stopSent(),
+                        null,
+                        fc == null
+                                ? new ValLossForecaster(forecastConfig)
+                                : ValLossForecaster.restore(forecastConfig, fc.forecaster()));
+                if (fc != null) slot.budget = fc.budget();
                 finishAt(slot, stored.finishAt());
                 slots.put(run, slot);
             });

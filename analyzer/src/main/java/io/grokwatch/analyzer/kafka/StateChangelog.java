@@ -41,6 +41,8 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     static final String STOP_SENT_HEADER = "grokwatch.stop-sent";
     /** A run_finished seen before the run's last records: its lastStep, decimal UTF-8. */
     static final String FINISH_AT_HEADER = "grokwatch.finish-at";
+    /** The t_val forecaster's state: the budget (-1 unknown) then its numbers, big-endian longs and doubles. */
+    static final String FORECAST_HEADER = "grokwatch.forecast";
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
 
@@ -77,8 +79,10 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     }
 
     /** The changelog record of one run, for the partition its inputs come from. */
-    ProducerRecord<String, byte[]> record(int partition, DetectorState state, boolean stopSent, Long finishAt) {
-        List<Header> headers = new ArrayList<>(2);
+    ProducerRecord<String, byte[]> record(
+            int partition, DetectorState state, boolean stopSent, Long finishAt, StoredRun.ForecastState forecast) {
+        List<Header> headers = new ArrayList<>(3);
+        if (forecast != null) headers.add(new RecordHeader(FORECAST_HEADER, encodeForecast(forecast)));
         if (stopSent) headers.add(new RecordHeader(STOP_SENT_HEADER, TRUE));
         if (finishAt != null) {
             headers.add(
@@ -141,8 +145,13 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
             Header h = r.headers().lastHeader(STOP_SENT_HEADER);
             Header f = r.headers().lastHeader(FINISH_AT_HEADER);
             Long finishAt = f == null ? null : Long.valueOf(new String(f.value(), StandardCharsets.UTF_8));
+            Header fc = r.headers().lastHeader(FORECAST_HEADER);
             // Also reads the JSON that earlier versions wrote.
-            return new StoredRun(CompactStateCodec.decode(r.value()), h != null, finishAt);
+            return new StoredRun(
+                    CompactStateCodec.decode(r.value()),
+                    h != null,
+                    finishAt,
+                    fc == null ? null : decodeForecast(fc.value()));
         } catch (RuntimeException e) {
             // Starting the run over would repeat its transitions: exactly-once needs this state.
             throw new FatalAnalyzerException(
@@ -152,6 +161,23 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
                             + "changed, delete topic " + topic + " and the group's offsets to reanalyze from the start",
                     e);
         }
+    }
+
+    static byte[] encodeForecast(StoredRun.ForecastState f) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 8 * f.forecaster().length);
+        b.putLong(f.budget() == null ? -1 : f.budget());
+        for (double d : f.forecaster()) b.putDouble(d);
+        return b.array();
+    }
+
+    static StoredRun.ForecastState decodeForecast(byte[] bytes) {
+        if (bytes.length < 8 || bytes.length % 8 != 0)
+            throw new IllegalArgumentException(FORECAST_HEADER + " header has " + bytes.length + " bytes");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        long budget = b.getLong();
+        double[] state = new double[bytes.length / 8 - 1];
+        for (int i = 0; i < state.length; i++) state[i] = b.getDouble();
+        return new StoredRun.ForecastState(budget < 0 ? null : budget, state);
     }
 
     private KafkaConsumer<String, byte[]> restorer() {

@@ -1,6 +1,7 @@
 package io.grokwatch.analyzer.policy;
 
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
 import java.util.ArrayDeque;
@@ -14,11 +15,20 @@ import java.util.function.ToDoubleFunction;
  * detector says MEMORIZED and either val loss is falling or the weight norm is shrinking over the last WINDOW steps
  * (the least-squares slope over the evaluations in that window is negative): the signs of a run still on its way
  * to grokking (Nanda et al. 2023, Liu et al. 2022); nor while the detector says GENERALIZING (val accuracy has risen
- * off its memorized plateau: the grokking itself, during which val loss often still sits above its first value). A
- * {@link GrokForecast} that says a memorized run will not reach t_val within its budget stops it; none is wired yet
- * ({@link GrokForecast#NONE}).
+ * off its memorized plateau: the grokking itself, during which val loss often still sits above its first value).
+ *
+ * <p>It also stops a memorized run when the {@link GrokForecast} has said, for {@value #SUSTAIN_SHARE_PERCENT}% of
+ * the budget in a row, that even its earliest t_val is past the budget; but never before the step is
+ * {@value #WARMUP_FACTOR} times the later of t_train and the start of the val-loss trend, because right after
+ * memorization val loss is still at its peak and every trend says "never" (measured on the bench runs:
+ * analyzer/FORECAST.md).
  */
 public record GrokAware(String spec, long n, long window, GrokForecast forecast) implements PerRunPolicy {
+
+    /** No forecast stop before this many times max(t_train, trend start). */
+    static final int WARMUP_FACTOR = 5;
+    /** The forecast must hold this share of the budget, in per cent, before it stops a run. */
+    static final int SUSTAIN_SHARE_PERCENT = 5;
 
     public GrokAware {
         if (n < 0) throw new IllegalArgumentException("policy '" + spec + "': N must be >= 0, got " + n);
@@ -26,30 +36,42 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
         if (forecast == null) throw new IllegalArgumentException("policy '" + spec + "': forecast is required");
     }
 
+    /** Without a budget the run's forecast cannot be weighed against one: it is never consulted. */
     @Override
     public RunStopper newRun() {
-        return new State();
+        return new State(GrokForecast.NONE.newRun(1), Long.MAX_VALUE);
+    }
+
+    @Override
+    public RunStopper newRun(long budget) {
+        return new State(forecast.newRun(budget), budget);
     }
 
     private final class State implements RunStopper {
         private final Patience.State patience =
                 (Patience.State) new Patience(spec, Metric.VAL_LOSS, n, false, 0).newRun();
         private final Deque<StepRecord> recent = new ArrayDeque<>();
+        private final GrokForecast.Tracker tracker;
+        private final long budget;
+        /** First step of the current unbroken run of "past the budget" forecasts, or -1. */
+        private long pastBudgetSince = -1;
+
+        State(GrokForecast.Tracker tracker, long budget) {
+            this.tracker = tracker;
+            this.budget = budget;
+        }
 
         @Override
         public Optional<Stop> observe(RunSummary summary, StepRecord step) {
             recent.addLast(step);
             while (recent.peekFirst().step() <= step.step() - window) recent.removeFirst();
             boolean memorized = summary.phase() == Phase.MEMORIZED;
-            if (memorized) {
-                Optional<GrokForecast.Verdict> verdict = forecast.forecast(summary, step);
-                if (verdict.isPresent() && !verdict.get().groksWithinBudget()) {
-                    return Optional.of(new Stop(
-                            step.step(),
-                            "policy " + spec + ": the forecast says the run will not reach t_val within "
-                                    + verdict.get().budget() + " steps, now at step " + step.step(),
-                            null));
-                }
+            Optional<GrokForecast.Verdict> verdict = tracker.observe(summary, step); // fed every evaluation
+            if (memorized && verdict.isPresent()) {
+                Optional<Stop> stop = forecastStop(summary, step, verdict.get());
+                if (stop.isPresent()) return stop;
+            } else {
+                pastBudgetSince = -1;
             }
             Optional<Stop> stop = patience.observe(step); // fed every evaluation, so its best is the run's
             if (summary.phase() == Phase.GENERALIZING) return Optional.empty();
@@ -68,6 +90,24 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
                                     lossSlope,
                                     normSlope),
                     stop.get().restoreStep()));
+        }
+
+        private Optional<Stop> forecastStop(RunSummary summary, StepRecord step, GrokForecast.Verdict verdict) {
+            Forecast f = verdict.forecast();
+            long warm = WARMUP_FACTOR * Math.max(summary.tTrain() == null ? 0 : summary.tTrain(), verdict.trendSince());
+            if (step.step() < warm || !f.surelyPastBudget()) {
+                pastBudgetSince = -1;
+                return Optional.empty();
+            }
+            if (pastBudgetSince < 0) pastBudgetSince = step.step();
+            if ((step.step() - pastBudgetSince) * 100 < SUSTAIN_SHARE_PERCENT * budget) return Optional.empty();
+            return Optional.of(new Stop(
+                    step.step(),
+                    "policy " + spec + ": since step " + pastBudgetSince
+                            + " the forecast puts t_val past the budget of "
+                            + budget + " steps (now: "
+                            + (f.low() == null ? "never" : "at the earliest step " + f.low()) + "; " + f.basis() + ")",
+                    null));
         }
 
         /** Least-squares slope of f over the window's evaluations with finite values; NaN with fewer than 2. */

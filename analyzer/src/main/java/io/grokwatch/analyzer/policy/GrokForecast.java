@@ -1,34 +1,52 @@
 package io.grokwatch.analyzer.policy;
 
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.StepRecord;
 import java.util.Optional;
 
 /**
- * Extension point for the grok-aware policy: a forecast of a run's t_val, made while it is memorized. grokwatch has
- * no forecast yet (issue #13 describes one); until it does, {@link #NONE} says nothing and the grok-aware policy
- * never stops a run on a forecast.
+ * The t_val forecast the grok-aware policy consults: one {@link Tracker} per run, fed every evaluation. {@link
+ * #valLoss} is the analyzer's own forecast ({@link ValLossForecaster}, the one it publishes live); {@link #NONE}
+ * never says anything.
  */
 @FunctionalInterface
 public interface GrokForecast {
 
     /** No forecast: never a verdict. */
-    GrokForecast NONE = (summary, step) -> Optional.empty();
+    GrokForecast NONE = budget -> (summary, step) -> Optional.empty();
 
-    /** The forecast after this evaluation, or empty when there is none (yet). */
-    Optional<Verdict> forecast(RunSummary summary, StepRecord step);
+    /** Fresh forecast state for one run with the given step budget. */
+    Tracker newRun(long budget);
+
+    /** The forecast from the trend of val loss, with the analyzer's live settings. */
+    static GrokForecast valLoss(ValLossForecaster.Config config) {
+        return new ValLoss(config);
+    }
+
+    /** One run's forecast state. */
+    interface Tracker {
+        /** The forecast after this evaluation, or empty when there is none (yet). */
+        Optional<Verdict> observe(RunSummary summary, StepRecord step);
+    }
 
     /**
-     * A forecast.
-     *
-     * @param tVal the predicted t_val, or null when the run is predicted not to reach it within the budget
-     * @param budget the step budget the forecast was made against
+     * A forecast and the step its trend starts at (val loss's peak): a trend only a few evaluations long is not
+     * yet evidence.
      */
-    record Verdict(Long tVal, long budget) {
+    record Verdict(Forecast forecast, long trendSince) {}
 
-        /** True when the run is predicted to reach t_val within the budget. */
-        public boolean groksWithinBudget() {
-            return tVal != null && tVal <= budget;
+    /** {@link #valLoss}: a record, so that equal specs parse to equal policies. */
+    record ValLoss(ValLossForecaster.Config config) implements GrokForecast {
+        @Override
+        public Tracker newRun(long budget) {
+            ValLossForecaster f = new ValLossForecaster(config);
+            return (summary, step) -> {
+                f.observe(step.step(), step.valLoss());
+                Forecast fc = f.forecast(step.run(), step.step(), 0, budget);
+                return fc == null ? Optional.empty() : Optional.of(new Verdict(fc, f.peakStep()));
+            };
         }
     }
 }

@@ -12,13 +12,18 @@ public interface PerRunPolicy extends ReplayPolicy {
     /** Fresh state for one run. */
     RunStopper newRun();
 
+    /** Fresh state for one run with the given step budget; only policies that weigh the budget override it. */
+    default RunStopper newRun(long budget) {
+        return newRun();
+    }
+
     @Override
     default Replay start() {
         Map<String, RunStopper> runs = new HashMap<>();
         return (step, evaluations) -> {
             Map<String, Stop> stops = new LinkedHashMap<>();
             for (Observation o : evaluations) {
-                runs.computeIfAbsent(o.run(), r -> newRun())
+                runs.computeIfAbsent(o.run(), r -> newRun(o.budget()))
                         .observe(o.summary(), o.step())
                         .ifPresent(s -> stops.put(o.run(), s));
             }
@@ -28,7 +33,7 @@ public interface PerRunPolicy extends ReplayPolicy {
 
     /** Replays one run's evaluations through a fresh stopper: the first stop, if any. */
     default Optional<Stop> firstStop(List<Observation> run) {
-        RunStopper s = newRun();
+        RunStopper s = run.isEmpty() ? newRun() : newRun(run.get(0).budget());
         for (Observation o : run) {
             Optional<Stop> stop = s.observe(o.summary(), o.step());
             if (stop.isPresent()) return stop;

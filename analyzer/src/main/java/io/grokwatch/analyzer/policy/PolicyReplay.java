@@ -35,8 +35,14 @@ public final class PolicyReplay {
      *
      * @param name unique among the replayed runs (a run id, or a file and run id when ids repeat)
      * @param steps its step records, all of one run id
+     * @param budget its configured step budget, or null when unknown (then its last recorded step stands in)
      */
-    public record RecordedRun(String name, List<StepRecord> steps) {
+    public record RecordedRun(String name, List<StepRecord> steps, Long budget) {
+
+        public RecordedRun(String name, List<StepRecord> steps) {
+            this(name, steps, null);
+        }
+
         public RecordedRun {
             if (steps.isEmpty()) throw new IllegalArgumentException("run '" + name + "' has no step records");
             String id = steps.get(0).run();
@@ -217,13 +223,14 @@ public final class PolicyReplay {
 
     /** A run through the detector: the summary after each evaluation and over the whole run. */
     private static Detected detect(RecordedRun run, DetectorConfig config) {
-        Map<Long, StepRecord> inOrder = new TreeMap<>();
+        TreeMap<Long, StepRecord> inOrder = new TreeMap<>();
         for (StepRecord s : run.steps()) inOrder.putIfAbsent(s.step(), s);
         RunDetector detector = new RunDetector(run.steps().get(0).run(), config);
         List<Observation> observations = new ArrayList<>(inOrder.size());
+        long budget = run.budget() != null ? run.budget() : Math.max(1, inOrder.lastKey());
         for (StepRecord s : inOrder.values()) {
             detector.accept(s, s.time() == null ? 0 : s.time());
-            observations.add(new Observation(run.name(), s, detector.summary()));
+            observations.add(new Observation(run.name(), s, detector.summary(), budget));
         }
         StepRecord last = observations.get(observations.size() - 1).step();
         detector.finish(last.time() == null ? 0 : last.time());

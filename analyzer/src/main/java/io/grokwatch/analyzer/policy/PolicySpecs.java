@@ -1,5 +1,6 @@
 package io.grokwatch.analyzer.policy;
 
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -95,8 +96,9 @@ public final class PolicySpecs {
                     false,
                     "Patience on val loss with N steps, but never while the detector says MEMORIZED and val loss is"
                             + " falling or the weight norm is shrinking (least-squares slope < 0 over the last WINDOW"
-                            + " steps), nor while it says GENERALIZING (val accuracy rising off its plateau). Has a hook for a t_val forecast (stop a memorized run the forecast says will not"
-                            + " grok within the budget); no forecast is wired yet.",
+                            + " steps), nor while it says GENERALIZING (val accuracy rising off its plateau). Also stops a memorized run once the"
+                            + " t_val forecast has put even its earliest t_val past the run's budget for 5% of the budget in a"
+                            + " row, from 5 x max(t_train, val loss's peak) on.",
                     PolicySpecs::grokAware),
             new Kind(
                     "grokked",
@@ -221,7 +223,7 @@ public final class PolicySpecs {
         long n = p.length > 0 ? count(spec, "N", p[0]) : 1000;
         long window = p.length > 1 ? count(spec, "WINDOW", p[1]) : 500;
         if (window < 1) throw new IllegalArgumentException("policy '" + spec + "': WINDOW='" + p[1] + "' must be >= 1");
-        return new GrokAware(spec, n, window, GrokForecast.NONE);
+        return new GrokAware(spec, n, window, GrokForecast.valLoss(ValLossForecaster.Config.DEFAULT));
     }
 
     /** A non-negative integer parameter. */

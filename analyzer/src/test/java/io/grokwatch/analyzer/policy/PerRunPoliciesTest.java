@@ -9,7 +9,6 @@ import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PerRunPoliciesTest {
@@ -145,21 +144,35 @@ class PerRunPoliciesTest {
                 .contains(110L);
     }
 
+    /** Val loss 4 at step 0, its peak 30 at step 10, then {@code after(step)} every 10 steps to 5000. */
+    static List<StepRecord> afterPeak(java.util.function.LongToDoubleFunction after) {
+        List<StepRecord> out = new ArrayList<>();
+        for (long s = 0; s <= 5000; s += 10) {
+            double loss = s == 0 ? 4 : s == 10 ? 30 : after.applyAsDouble(s);
+            out.add(new StepRecord("r", s, 0.01, 1, loss, 0.0, null, 100.0, null, null, null, null));
+        }
+        return out;
+    }
+
     @Test
     void grokAwareStopsAMemorizedRunTheForecastGivesUpOn() {
-        GrokForecast never = (summary, step) ->
-                step.step() >= 300 ? Optional.of(new GrokForecast.Verdict(null, 10_000)) : Optional.empty();
-        GrokAware p = new GrokAware("grok-aware+forecast", 100, 200, never);
-        Stop stop = Seq.firstStop(p, plateauThenFalling(true), Phase.MEMORIZED).orElseThrow();
-        assertThat(stop.step()).isEqualTo(300);
-        assertThat(stop.reason()).contains("will not reach t_val within 10000 steps");
-        // a forecast that it will grok in time changes nothing; outside MEMORIZED the forecast is not asked
-        GrokForecast soon = (summary, step) -> Optional.of(new GrokForecast.Verdict(5000L, 10_000));
-        assertThat(Seq.firstStop(new GrokAware("g", 100, 200, soon), plateauThenFalling(true), Phase.MEMORIZED))
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:100000:200"); // patience that never fires
+        // flat at 20 after the peak: never at this trend. Warm-up 5 x the peak step (10) and the forecast's minimum
+        // span put the first forecast at 60; 5% of the 5000-step budget later it stops.
+        Stop stop = Seq.firstStop(p, afterPeak(s -> 20), Phase.MEMORIZED, 5000).orElseThrow();
+        assertThat(stop.step()).isEqualTo(310);
+        assertThat(stop.reason()).contains("since step 60 the forecast puts t_val past the budget of 5000 steps");
+        // with a budget of 20000 it must hold for 1000 steps
+        assertThat(Seq.firstStop(p, afterPeak(s -> 20), Phase.MEMORIZED, 20_000).map(Stop::step))
+                .contains(1060L);
+        // falling in a straight line to 0.4 nats by step 4900: within the budget, no stop
+        assertThat(Seq.firstStop(p, afterPeak(s -> 20 - 19.6 * s / 4900.0), Phase.MEMORIZED, 5000))
                 .isEmpty();
-        assertThat(Seq.firstStop(new GrokAware("g", 100, 200, never), plateauThenFalling(true), Phase.FITTING)
-                        .map(Stop::step))
-                .contains(110L);
-        assertThat(((GrokAware) ReplayPolicy.parse("grok-aware:5")).forecast()).isSameAs(GrokForecast.NONE);
+        // the same fall with a budget of 3000 steps: past it
+        assertThat(Seq.firstStop(p, afterPeak(s -> 20 - 19.6 * s / 4900.0), Phase.MEMORIZED, 3000))
+                .isPresent();
+        // outside MEMORIZED the forecast is not weighed; without a budget neither
+        assertThat(Seq.firstStop(p, afterPeak(s -> 20), Phase.FITTING, 5000)).isEmpty();
+        assertThat(Seq.firstStop(p, afterPeak(s -> 20), Phase.MEMORIZED)).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package io.grokwatch.analyzer.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +45,11 @@ class PolicySpecsTest {
         assertThat(ReplayPolicy.parse("asha:val_loss:100:4"))
                 .isEqualTo(new SuccessiveHalving("asha:val_loss:100:4", Metric.VAL_LOSS, 100, 4));
         assertThat(ReplayPolicy.parse("grok-aware"))
-                .isEqualTo(new GrokAware("grok-aware", 1000, 500, GrokForecast.NONE));
+                .isEqualTo(
+                        new GrokAware("grok-aware", 1000, 500, GrokForecast.valLoss(ValLossForecaster.Config.DEFAULT)));
         assertThat(ReplayPolicy.parse("grok-aware:2000:100"))
-                .isEqualTo(new GrokAware("grok-aware:2000:100", 2000, 100, GrokForecast.NONE));
+                .isEqualTo(new GrokAware(
+                        "grok-aware:2000:100", 2000, 100, GrokForecast.valLoss(ValLossForecaster.Config.DEFAULT)));
         assertThat(ReplayPolicy.parse("median").acrossRuns()).isTrue();
         assertThat(ReplayPolicy.parse("grok-aware").acrossRuns()).isFalse();
     }

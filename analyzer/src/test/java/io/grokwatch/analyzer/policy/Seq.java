@@ -52,6 +52,16 @@ final class Seq {
         return Optional.empty();
     }
 
+    /** The same with the run's step budget, for the policies that weigh it. */
+    static Optional<Stop> firstStop(PerRunPolicy p, List<StepRecord> steps, Phase phase, long budget) {
+        RunStopper s = p.newRun(budget);
+        for (StepRecord r : steps) {
+            Optional<Stop> stop = s.observe(inPhase(r.run(), phase, r.step()), r);
+            if (stop.isPresent()) return stop;
+        }
+        return Optional.empty();
+    }
+
     static Optional<Long> stopStep(String spec, List<StepRecord> steps) {
         return firstStop((PerRunPolicy) ReplayPolicy.parse(spec), steps, Phase.FITTING)
                 .map(Stop::step);

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs from {@code .jsonl} files of step records, and from directories searched recursively for them (in path
- * order). Every run id in a file is a run; when an id occurs in more than one file, each is named
+ * order; files found there with no step records, like a sweep's jobs.jsonl, are passed over). Every run id in a file is a run; when an id occurs in more than one file, each is named
  * {@code FILE:RUN} with FILE relative to the argument that found it. Strict, unlike {@code classify}: a line that is
  * not a valid record fails the whole read, naming file and line, because a replay over half a run would mislead.
  */
@@ -44,6 +44,8 @@ public final class JsonlRunSource implements RunSource {
                                     : ""));
                 }
                 if (read.steps().isEmpty()) {
+                    // a sweep's directory also holds jobs.jsonl and runs.jsonl: found by the walk, they are not runs
+                    if (Files.isDirectory(arg)) continue;
                     throw new BadRunInputException(
                             file + ": holds no step records; pass .jsonl files of step records as train writes them");
                 }
