@@ -6,16 +6,22 @@ import io.grokwatch.analyzer.policy.PolicyReplay.PolicyResult;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
 import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.cli.policies.JsonlRunSource;
+import io.grokwatch.cli.policies.KafkaRunSource;
 import io.grokwatch.cli.policies.PolicyReport;
 import io.grokwatch.cli.policies.PolicyTables;
 import io.grokwatch.cli.policies.RunSource;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,8 +38,12 @@ import picocli.CommandLine.Spec;
                     + " never reach t_val, steps saved, val accuracy at the stop and at the end, and the regret against"
                     + " the oracle that stops each run at its best step. Specs and measures: analyzer/POLICIES.md.",
             "RUNS are .jsonl files of step records or directories searched for them; a line that is not a valid"
-                    + " record is an error naming file and line (exit 2). The median rule and ASHA see all RUNS as one"
-                    + " set started together."
+                    + " record is an error naming file and line (exit 2). A RUNS argument that is not a file or"
+                    + " directory is looked up on Kafka: a topic (e.g. grokwatch.metrics) is read from the beginning"
+                    + " to its end and every step record on it counts, by run id; otherwise it is a sweep id, whose"
+                    + " runs (named by its jobs on grokwatch.jobs or their run_started on grokwatch.runs) are read"
+                    + " from grokwatch.metrics. Runs from files come first, then those from Kafka in argument order."
+                    + " The median rule and ASHA see all RUNS as one set started together."
         })
 public final class PoliciesCommand implements Callable<Integer> {
 
@@ -44,8 +54,22 @@ public final class PoliciesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "RUNS", description = "Recorded runs: .jsonl files or directories.")
-    List<Path> runs;
+    @Mixin
+    KafkaOptions kafka;
+
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "RUNS",
+            description = "Recorded runs: .jsonl files, directories of them, Kafka topics or sweep ids.")
+    List<String> runs;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "How long reading topics and sweeps from Kafka may take (a broker that is down is reported"
+                    + " after 5 s).")
+    int timeoutSeconds;
 
     @Option(
             names = "--policy",
@@ -83,9 +107,11 @@ public final class PoliciesCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--policy: " + e.getMessage());
             }
         }
+        if (timeoutSeconds < 1)
+            throw new ParameterException(spec.commandLine(), "--timeout must be >= 1 second, got " + timeoutSeconds);
         List<RecordedRun> recorded;
         try {
-            recorded = new JsonlRunSource(runs).read();
+            recorded = read();
         } catch (RunSource.BadRunInputException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -107,5 +133,48 @@ public final class PoliciesCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return 0;
+    }
+
+    /**
+     * Files and directories through {@link JsonlRunSource}, every other argument through {@link KafkaRunSource}. An
+     * argument that does not exist but cannot be a Kafka name (a '/', a .jsonl ending) stays a file, so a mistyped
+     * path is reported as one without asking Kafka.
+     */
+    private List<RecordedRun> read() throws Exception {
+        List<Path> files = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String arg : runs) {
+            Path p = Path.of(arg);
+            if (Files.exists(p)
+                    || arg.endsWith(".jsonl")
+                    || !KafkaRunSource.KAFKA_NAME.matcher(arg).matches()) files.add(p);
+            else names.add(arg);
+        }
+        List<RecordedRun> out = new ArrayList<>();
+        if (!files.isEmpty()) out.addAll(new JsonlRunSource(files).read());
+        if (names.isEmpty()) return out;
+        if (Set.copyOf(names).size() != names.size())
+            throw new RunSource.BadRunInputException("a topic or sweep id is given twice: " + String.join(" ", names));
+        KafkaClientLogs.quietConnectionRetries(); // the unreachable broker is reported once, below
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("grokwatch policies: reading " + String.join(", ", names) + " from Kafka at "
+                + kafka.bootstrapServers() + " ...");
+        err.flush();
+        Set<String> fromFiles = new HashSet<>();
+        for (RecordedRun r : out) fromFiles.add(r.name());
+        for (RecordedRun r : KafkaRunSource.builder()
+                .clientProperties(kafka.clientProperties())
+                .names(names)
+                .timeout(Duration.ofSeconds(timeoutSeconds))
+                .progress(err)
+                .build()
+                .read()) {
+            if (fromFiles.contains(r.name())) {
+                throw new RunSource.BadRunInputException(
+                        "run " + r.name() + " is in the files and on Kafka; give each run once");
+            }
+            out.add(r);
+        }
+        return out;
     }
 }

@@ -1,41 +1,25 @@
 package io.grokwatch.cli.report.sweep;
 
-import io.grokwatch.events.Event;
-import io.grokwatch.events.EventCodec;
-import io.grokwatch.events.InvalidEventException;
+import io.grokwatch.cli.report.KafkaTopicScan;
 import io.grokwatch.events.Topics;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads one sweep's records from Kafka in two bounded passes from the beginning (read_committed, end offsets
  * taken at the start of each): grokwatch.runs and grokwatch.jobs to learn which runs belong to the sweep, then
- * grokwatch.metrics and grokwatch.embeddings, decoding only those runs' records. Assigns partitions directly, so
- * it joins no consumer group and commits nothing.
+ * grokwatch.metrics and grokwatch.embeddings, decoding only those runs' records ({@link KafkaTopicScan}).
  *
  * <pre>{@code
  * SweepRecords r = KafkaSweepReader.builder().clientProperties(props).sweep("sw-1").progress(err).build().read();
  * }</pre>
  */
 public final class KafkaSweepReader {
-
-    private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
 
     private final Properties clientProperties;
     private final String sweep;
@@ -60,110 +44,24 @@ public final class KafkaSweepReader {
      * @throws TimeoutException when reading takes longer than the timeout
      */
     public SweepRecords read() throws TimeoutException {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024));
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        long deadline = System.nanoTime() + timeout.toNanos();
         SweepRecords.Collector collector = new SweepRecords.Collector(sweep);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaTopicScan scan = new KafkaTopicScan(clientProperties, timeout, "sweep '" + sweep + "'")) {
+            scan.progress(progress);
             // The jobs topic is optional: a cluster set up before sweeps existed has runs but no jobs.
-            long membership = readTopics(
-                    consumer,
-                    List.of(Topics.RUNS),
-                    List.of(Topics.JOBS),
-                    deadline,
-                    "runs",
-                    null,
-                    collector::addMembership);
+            long membership = scan.pass(
+                            List.of(Topics.RUNS), List.of(Topics.JOBS), "runs", k -> true, collector::addMembership)
+                    .records();
             if (!collector.found()) throw new UnknownSweepException(sweep, collector.sweepsSeen(), membership);
             Set<String> members = collector.memberIds();
             say("sweep '" + sweep + "': " + members.size() + " runs; reading their steps and snapshots");
-            readTopics(
-                    consumer,
+            scan.pass(
                     List.of(Topics.METRICS, Topics.EMBEDDINGS),
                     List.of(),
-                    deadline,
                     "steps and snapshots",
-                    members,
+                    members::contains,
                     collector::addData);
         }
         return collector.build();
-    }
-
-    /** Reads the topics to their end offsets as of now, handing on decoded records; returns how many were read. */
-    private long readTopics(
-            KafkaConsumer<byte[], byte[]> consumer,
-            List<String> required,
-            List<String> optional,
-            long deadline,
-            String what,
-            Set<String> keys,
-            Consumer<Event> sink)
-            throws TimeoutException {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String t : required) partitions.addAll(partitions(consumer, t, true));
-        for (String t : optional) partitions.addAll(partitions(consumer, t, false));
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, remainingTime(deadline));
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, remainingTime(deadline));
-        long total = 0;
-        for (TopicPartition p : partitions) total += end.get(p) - begin.get(p);
-        Map<TopicPartition, Long> remaining = new HashMap<>(end);
-        long read = 0;
-        long nextReport = System.nanoTime() + PROGRESS_EVERY_NANOS;
-        while (!caughtUp(consumer, remaining)) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("reading sweep '" + sweep + "' from Kafka took longer than " + timeout
-                        + "; read " + read + " of " + total + " records of " + what + " (raise --timeout)");
-            }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                read++;
-                if (r.key() == null) continue;
-                if (keys != null && !keys.contains(new String(r.key(), StandardCharsets.UTF_8))) continue;
-                try {
-                    sink.accept(EventCodec.decode(r.value()));
-                } catch (InvalidEventException e) {
-                    // the analyzer routes these to the DLQ; a report leaves them out
-                }
-            }
-            if (System.nanoTime() > nextReport) {
-                say(String.format(
-                        Locale.ROOT,
-                        "read %,d of %,d records of %s (%.0f%%)",
-                        read,
-                        total,
-                        what,
-                        100.0 * read / Math.max(1, total)));
-                nextReport = System.nanoTime() + PROGRESS_EVERY_NANOS;
-            }
-        }
-        return read;
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic, boolean required) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-        if (infos == null || infos.isEmpty()) {
-            if (!required) return List.of();
-            throw new IllegalArgumentException(
-                    "topic " + topic + " does not exist on the cluster; is this grokwatch's Kafka?");
-        }
-        List<TopicPartition> out = new ArrayList<>();
-        for (PartitionInfo p : infos) out.add(new TopicPartition(p.topic(), p.partition()));
-        return out;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> remaining) {
-        remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-        return remaining.isEmpty();
-    }
-
-    private static Duration remainingTime(long deadline) {
-        return Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
     }
 
     private void say(String line) {
