@@ -1,6 +1,7 @@
 package io.grokwatch.bridge;
 
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -56,6 +57,10 @@ final class BridgeMetrics {
     private final Gauge grokkingDelay;
     private final Gauge fourierTopKEnergy;
     private final Gauge rqi;
+    private final Gauge forecastTVal;
+    private final Gauge forecastLow;
+    private final Gauge forecastHigh;
+    private final Gauge forecastWithinBudget;
     private final Gauge stalled;
     private final Gauge finished;
     private final Gauge lastUpdate;
@@ -126,6 +131,21 @@ final class BridgeMetrics {
                 .name("grokwatch_run_rqi_ratio")
                 .help("Representation quality index (Liu et al. 2022) of the run's last structure analysis")
                 .unit(Unit.RATIO));
+        forecastTVal = perRun(Gauge.builder()
+                .name("grokwatch_run_forecast_t_val_steps")
+                .help("The analyzer's last forecast of the step the run reaches t_val at; +Inf for never")
+                .unit(STEPS));
+        forecastLow = perRun(Gauge.builder()
+                .name("grokwatch_run_forecast_t_val_low_steps")
+                .help("Earliest t_val the analyzer's last forecast allows; +Inf for never")
+                .unit(STEPS));
+        forecastHigh = perRun(Gauge.builder()
+                .name("grokwatch_run_forecast_t_val_high_steps")
+                .help("Latest t_val the analyzer's last forecast allows; +Inf for never")
+                .unit(STEPS));
+        forecastWithinBudget = perRun(Gauge.builder()
+                .name("grokwatch_run_forecast_within_budget")
+                .help("1 when the analyzer's last forecast puts t_val within the run's step budget, else 0"));
         stalled = perRun(Gauge.builder()
                 .name("grokwatch_run_stalled")
                 .help("1 after a STALLED alert until a later step shows progress, else 0"));
@@ -218,6 +238,13 @@ final class BridgeMetrics {
         setIfKnown(grokkingDelay, labels, view.grokkingDelaySteps());
         setIfKnown(fourierTopKEnergy, labels, view.fourierTopKShare());
         setIfKnown(rqi, labels, view.rqi());
+        Forecast forecast = view.forecast();
+        if (forecast != null) {
+            forecastTVal.labelValues(labels).set(stepsOrNever(forecast.tVal()));
+            forecastLow.labelValues(labels).set(stepsOrNever(forecast.low()));
+            forecastHigh.labelValues(labels).set(stepsOrNever(forecast.high()));
+            forecastWithinBudget.labelValues(labels).set(forecast.withinBudget() ? 1 : 0);
+        }
         stalled.labelValues(labels).set(view.stalled() ? 1 : 0);
         finished.labelValues(labels).set(view.finished() ? 1 : 0);
         lastUpdate.labelValues(labels).set(Unit.millisToSeconds(view.lastUpdateMillis()));
@@ -332,6 +359,11 @@ final class BridgeMetrics {
         return Arrays.stream(Phase.values())
                 .map(p -> new String[] {labels[0], labels[1], labels[2], p.name()})
                 .toList();
+    }
+
+    /** A forecast step, where null means "never" and shows as +Inf, which PromQL compares as later than any step. */
+    private static double stepsOrNever(Long step) {
+        return step == null ? Double.POSITIVE_INFINITY : step;
     }
 
     private static void setIfKnown(Gauge gauge, String[] labels, Number value) {

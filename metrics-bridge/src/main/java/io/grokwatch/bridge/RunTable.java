@@ -2,6 +2,7 @@ package io.grokwatch.bridge;
 
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.Event;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.RunFinished;
 import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
@@ -76,6 +77,8 @@ final class RunTable {
             after = base.withAlert(alert, now);
         } else if (event instanceof StructureAnalysis analysis) {
             after = base.withStructure(analysis, now);
+        } else if (event instanceof Forecast forecast) {
+            after = base.withForecast(forecast, now);
         } else if (event instanceof RunFinished) {
             after = base.withFinished(now);
         } else {

@@ -2,6 +2,7 @@ package io.grokwatch.bridge;
 
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
@@ -17,6 +18,7 @@ import io.grokwatch.events.Transition;
  * @param stepsPerSecond from the step record, or derived from the last two timed step records
  * @param stalledAtStep the step the last STALLED alert was raised at; progress past it clears
  *     {@code stalled}
+ * @param forecast the analyzer's last t_val forecast for the run, or null
  * @param lastUpdateMillis bridge-clock time at which the last record of this run was consumed
  */
 record RunView(
@@ -31,6 +33,7 @@ record RunView(
         Long grokkedStep,
         Double fourierTopKShare,
         Double rqi,
+        Forecast forecast,
         boolean stalled,
         long stalledAtStep,
         boolean finished,
@@ -39,7 +42,7 @@ record RunView(
     /** A run seen for the first time, in phase FITTING, the phase every run starts in. */
     static RunView first(String run, RunInfo info, long now) {
         return new RunView(
-                run, info, null, null, null, null, Phase.FITTING, null, null, null, null, false, -1, false, now);
+                run, info, null, null, null, null, Phase.FITTING, null, null, null, null, null, false, -1, false, now);
     }
 
     /** Label values of the per-run series: run, task, model. */
@@ -65,6 +68,7 @@ record RunView(
                 grokkedStep,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stalled,
                 stalledAtStep,
                 finished,
@@ -91,6 +95,7 @@ record RunView(
                 grokkedStep,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stillStalled,
                 stalledAtStep,
                 finished,
@@ -120,6 +125,7 @@ record RunView(
                 grokked,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stalled,
                 stalledAtStep,
                 finished,
@@ -140,6 +146,7 @@ record RunView(
                 grokkedStep,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stalled || isStall,
                 isStall ? a.detectedStep() : stalledAtStep,
                 finished,
@@ -160,6 +167,28 @@ record RunView(
                 grokkedStep,
                 Double.isFinite(a.fourierTopKShare()) ? Double.valueOf(a.fourierTopKShare()) : fourierTopKShare,
                 Double.isFinite(a.rqi()) ? Double.valueOf(a.rqi()) : rqi,
+                forecast,
+                stalled,
+                stalledAtStep,
+                finished,
+                now);
+    }
+
+    /** Takes in the analyzer's latest t_val forecast; it replaces the previous one whole. */
+    RunView withForecast(Forecast f, long now) {
+        return new RunView(
+                run,
+                info,
+                lastStep,
+                stepsPerSecond,
+                weightNorm,
+                weightDistance,
+                phase,
+                memorizedStep,
+                grokkedStep,
+                fourierTopKShare,
+                rqi,
+                f,
                 stalled,
                 stalledAtStep,
                 finished,
@@ -179,6 +208,7 @@ record RunView(
                 grokkedStep,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stalled,
                 stalledAtStep,
                 true,
@@ -198,6 +228,7 @@ record RunView(
                 grokkedStep,
                 fourierTopKShare,
                 rqi,
+                forecast,
                 stalled,
                 stalledAtStep,
                 finished,

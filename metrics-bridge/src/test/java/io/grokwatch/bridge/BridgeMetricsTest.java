@@ -3,6 +3,7 @@ package io.grokwatch.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Topics;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -91,6 +92,7 @@ class BridgeMetricsTest {
                 450L,
                 0.8125,
                 0.6875,
+                new Forecast(run, 400, 5_000, 2_000L, 900L, 700L, null, 1.5, "test"),
                 true,
                 400,
                 true,

@@ -44,6 +44,8 @@ class MetricsBridgeIntegrationTest {
             for (long step : new long[] {300, 400, 500}) f.send(Topics.METRICS, Runs.step("r1", step, t0 + step * 10));
             f.send(Topics.EVENTS, Runs.transition("r1", Phase.FITTING, Phase.MEMORIZED, 100));
             f.send(Topics.EVENTS, Runs.transition("r1", Phase.MEMORIZED, Phase.GENERALIZING, 300));
+            f.send(Topics.EVENTS, Runs.forecast("r1", 200, 5_000L, 9_000L, 700L, null));
+            f.send(Topics.EVENTS, Runs.forecast("r1", 300, 5_000L, 450L, 380L, 4_000L));
             f.send(Topics.EVENTS, Runs.alert("r1", AlertKind.VAL_ACC_JUMP, 300));
             f.send(Topics.EVENTS, Runs.transition("r1", Phase.GENERALIZING, Phase.GROKKED, 450));
             f.send(Topics.EVENTS, Runs.structure("r1", 400, 0.8125, 0.6875));
@@ -89,6 +91,14 @@ class MetricsBridgeIntegrationTest {
             assertThat(s.value("grokwatch_run_grokked_step", r1)).isEqualTo(450);
             assertThat(s.value("grokwatch_run_grokking_delay_steps", r1)).isEqualTo(350);
             assertThat(s.value("grokwatch_run_fourier_topk_energy_ratio", r1)).isEqualTo(0.8125);
+            // The last forecast wins whole: its high replaces the earlier one's never (+Inf).
+            assertThat(s.value("grokwatch_run_forecast_t_val_steps", r1)).isEqualTo(450);
+            assertThat(s.value("grokwatch_run_forecast_t_val_low_steps", r1)).isEqualTo(380);
+            assertThat(s.value("grokwatch_run_forecast_t_val_high_steps", r1)).isEqualTo(4_000);
+            assertThat(s.value("grokwatch_run_forecast_within_budget", r1)).isEqualTo(1);
+            assertThat(s.has("grokwatch_run_forecast_t_val_steps", "run", "r2"))
+                    .as("a run without a forecast has no forecast series")
+                    .isFalse();
             assertThat(s.value("grokwatch_run_stalled", r1)).isZero();
             assertThat(s.value("grokwatch_run_last_update_timestamp_seconds", r1))
                     .isBetween(t0 / 1000.0, f.clock.millis() / 1000.0);
@@ -128,7 +138,7 @@ class MetricsBridgeIntegrationTest {
             assertThat(s.value("grokwatch_bridge_records_consumed_total", "topic", Topics.RUNS))
                     .isEqualTo(3);
             assertThat(s.value("grokwatch_bridge_records_consumed_total", "topic", Topics.EVENTS))
-                    .isEqualTo(7);
+                    .isEqualTo(9);
             assertThat(s.value("grokwatch_bridge_records_consumed_total", "topic", Topics.DLQ))
                     .isEqualTo(1);
             assertThat(s.value("grokwatch_bridge_records_malformed_total", "topic", Topics.METRICS))

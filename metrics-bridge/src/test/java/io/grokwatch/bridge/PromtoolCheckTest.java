@@ -58,6 +58,8 @@ class PromtoolCheckTest {
             f.send(Topics.EVENTS, Runs.transition("p1", Phase.MEMORIZED, Phase.GROKKED, 90));
             f.send(Topics.EVENTS, Runs.alert("p1", AlertKind.GROKKED, 90));
             f.send(Topics.EVENTS, Runs.structure("p1", 100, 0.5, 0.25));
+            // A never-forecast: +Inf must lint as a gauge value too.
+            f.send(Topics.EVENTS, Runs.forecast("p2", 60, 1_000L, null, null, null));
             f.send(Topics.DLQ, new DlqRecord("p3", Topics.METRICS, 0, 1, "x", "not JSON", t0));
             f.sendRaw(Topics.EVENTS, "p1", "not json at all");
             f.send(Topics.RUNS, Runs.finished("p1", 100));
@@ -81,6 +83,8 @@ class PromtoolCheckTest {
                     x -> MetricsBridgeIntegrationTest.is(x, 1, "grokwatch_run_finished", "run", "p1")
                             && x.has("grokwatch_run_train_loss", "run", "p2")
                             && x.has("grokwatch_run_rqi_ratio", "run", "p1")
+                            && MetricsBridgeIntegrationTest.is(
+                                    x, Double.POSITIVE_INFINITY, "grokwatch_run_forecast_t_val_steps", "run", "p2")
                             && x.has("grokwatch_run_grokking_delay_steps", "run", "p1")
                             && x.has("grokwatch_run_info", "run", "p1")
                             && MetricsBridgeIntegrationTest.is(x, 1, "grokwatch_dlq_records_total")

@@ -2,6 +2,7 @@ package io.grokwatch.bridge;
 
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.AlertKind;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Job;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Provenance;
@@ -78,6 +79,11 @@ final class Runs {
                 run, step, 7_000, new int[] {4, 17}, fourierShare, rqi, new double[] {0.5, 0.25}, new double[] {
                     0, 1, 1, 0
                 });
+    }
+
+    /** The analyzer's t_val forecast at {@code step}; a null tVal, low or high means never. */
+    static Forecast forecast(String run, long step, Long budget, Long tVal, Long low, Long high) {
+        return new Forecast(run, step, 8_000 + step, budget, tVal, low, high, 1.25, "test trend");
     }
 
     static RunFinished finished(String run, long lastStep) {
