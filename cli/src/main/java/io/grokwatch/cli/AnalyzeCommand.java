@@ -2,7 +2,8 @@ package io.grokwatch.cli;
 
 import io.grokwatch.analyzer.kafka.AnalyzerService;
 import io.grokwatch.analyzer.kafka.AnalyzerStats;
-import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.policy.PerRunPolicy;
+import io.grokwatch.analyzer.policy.PolicySpecs;
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
@@ -69,8 +70,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             names = "--auto-stop",
             paramLabel = "POLICY",
             description =
-                    "Send one STOP per run on grokwatch.control when the policy says so: grokked+N, memorized+N, steps=N, "
-                            + "budget:N, threshold:METRIC:VALUE (analyzer/POLICIES.md; the others replay offline only).")
+                    "Send one STOP per run on grokwatch.control when the policy says so: patience:METRIC:N[:MIN_DELTA], "
+                            + "grok-aware[:N[:WINDOW]], grokked+N, memorized+N, steps=N, budget:N, threshold:METRIC:VALUE "
+                            + "(analyzer/POLICIES.md; each run's policy state is kept in the changelog; median and asha "
+                            + "compare runs and replay offline only, with grokwatch policies).")
     String autoStop;
 
     @Option(
@@ -144,9 +147,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private StopPolicy stopPolicy() {
+    private PerRunPolicy stopPolicy() {
         try {
-            return StopPolicy.parse(autoStop);
+            return PolicySpecs.parseLive(autoStop);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--auto-stop: " + e.getMessage());
         }

@@ -1,6 +1,6 @@
 package io.grokwatch.analyzer.kafka;
 
-import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.policy.PolicySpecs;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,7 +26,7 @@ public final class AnalyzerMain {
         if (opts.containsKey("--group-id")) b.groupId(opts.get("--group-id"));
         if (opts.containsKey("--instance-id")) b.instanceId(opts.get("--instance-id"));
         if (opts.containsKey("--max-poll-records")) b.maxPollRecords(Integer.parseInt(opts.get("--max-poll-records")));
-        if (opts.containsKey("--auto-stop")) b.stopPolicy(StopPolicy.parse(opts.get("--auto-stop")));
+        if (opts.containsKey("--auto-stop")) b.stopPolicy(PolicySpecs.parseLive(opts.get("--auto-stop")));
         long statsEvery = Long.parseLong(opts.getOrDefault("--stats-every-ms", "1000"));
         AnalyzerService service = b.build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "analyzer-shutdown"));

@@ -1,7 +1,7 @@
 package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.kafka.RunStateStore.RunSlot;
-import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.ControlCommand;
@@ -48,7 +48,7 @@ final class AnalyzerPipeline {
     private final TransactionalPublisher publisher;
     private final StateChangelog changelog;
     private final RunStateStore store;
-    private final StopPolicy stopPolicy;
+    private final PerRunPolicy stopPolicy;
     private final int topK;
     private final AnalyzerStats stats;
     private final Consumer<Event> listener;
@@ -64,7 +64,7 @@ final class AnalyzerPipeline {
             TransactionalPublisher publisher,
             StateChangelog changelog,
             RunStateStore store,
-            StopPolicy stopPolicy,
+            PerRunPolicy stopPolicy,
             int topK,
             AnalyzerStats stats,
             Consumer<Event> listener,
@@ -254,6 +254,7 @@ final class AnalyzerPipeline {
                 autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
             } else if (in.event() instanceof RunStarted started) {
                 slot.budget = budgetOf(started);
+                if (slot.stopper != null && slot.budget != null) slot.stopper.budget(slot.budget);
             } else if (in.event() instanceof RunFinished finished) {
                 out.finishedAt = finished.lastStep();
             } else {
@@ -312,12 +313,20 @@ final class AnalyzerPipeline {
         return started.config().get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
     }
 
-    /** A STOP for the run when the policy says so, once per run (remembered in the changelog). */
+    /**
+     * A STOP for the run when the policy says so, once per run (remembered in the changelog). The policy sees each
+     * step once, in increasing order, as in replay; its state is made at the run's first step, with the budget when
+     * a run_started came first (later, {@link io.grokwatch.analyzer.policy.RunStopper#budget} hands it on).
+     */
     private Optional<ControlCommand> autoStop(RunSlot slot, StepRecord step, long now) {
-        if (stopPolicy == null || slot.stopSent) return Optional.empty();
-        return stopPolicy.shouldStop(slot.detector.summary(), step).map(reason -> {
+        if (stopPolicy == null || slot.stopSent || step.step() <= slot.stopperLastStep) return Optional.empty();
+        if (slot.stopper == null)
+            slot.stopper = slot.budget == null ? stopPolicy.newRun() : stopPolicy.newRun(slot.budget);
+        slot.stopperLastStep = step.step();
+        return slot.stopper.observe(slot.detector.summary(), step).map(stop -> {
             slot.stopSent = true;
-            return new ControlCommand(step.run(), step.run() + "/auto-stop", ControlCommand.Command.STOP, now, reason);
+            return new ControlCommand(
+                    step.run(), step.run() + "/auto-stop", ControlCommand.Command.STOP, now, stop.reason());
         });
     }
 
@@ -334,7 +343,13 @@ final class AnalyzerPipeline {
         for (ControlCommand c : d.controls()) records.add(record(Topics.CONTROL, c));
         for (DlqRecord r : d.dlq()) records.add(record(Topics.DLQ, r));
         for (RunSlot s : d.touched())
-            records.add(changelog.record(s.partition, s.detector.state(), s.stopSent, s.finishAt, s.forecastState()));
+            records.add(changelog.record(
+                    s.partition,
+                    s.detector.state(),
+                    s.stopSent,
+                    s.finishAt,
+                    s.forecastState(),
+                    s.policyState(stopPolicy)));
         publisher.publish(records);
         return d;
     }

@@ -2,7 +2,7 @@ package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
-import io.grokwatch.analyzer.policy.StopPolicy;
+import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Event;
@@ -51,7 +51,7 @@ import reactor.util.retry.Retry;
  * try (AnalyzerService analyzer = AnalyzerService.builder()
  *     .bootstrapServers("127.0.0.1:9092")
  *     .instanceId("analyzer-1")            // unique per running instance, the same after a restart
- *     .stopPolicy(StopPolicy.parse("grokked+500"))
+ *     .stopPolicy(PolicySpecs.parseLive("grokked+500"))
  *     .listener(e -> System.out.println(e))
  *     .build()
  *     .start()) {
@@ -76,7 +76,7 @@ public final class AnalyzerService implements AutoCloseable {
     private final String groupId;
     private final String instanceId;
     private final DetectorConfig detectorConfig;
-    private final StopPolicy stopPolicy;
+    private final PerRunPolicy stopPolicy;
     private final int topK;
     private final int maxPollRecords;
     private final int lingerMs;
@@ -199,7 +199,7 @@ public final class AnalyzerService implements AutoCloseable {
                 source,
                 publisher,
                 changelog,
-                new RunStateStore(detectorConfig, ValLossForecaster.Config.DEFAULT),
+                new RunStateStore(detectorConfig, ValLossForecaster.Config.DEFAULT, stopPolicy),
                 stopPolicy,
                 topK,
                 stats,
@@ -353,7 +353,7 @@ public final class AnalyzerService implements AutoCloseable {
         private String groupId = DEFAULT_GROUP_ID;
         private String instanceId;
         private DetectorConfig detectorConfig = DetectorConfig.defaults();
-        private StopPolicy stopPolicy;
+        private PerRunPolicy stopPolicy;
         private int topK = StructureAnalyzer.DEFAULT_TOP_K;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
         private int lingerMs = 5;
@@ -414,7 +414,7 @@ public final class AnalyzerService implements AutoCloseable {
         }
 
         /** Sends one STOP per run on grokwatch.control when the policy says so; default none. */
-        public Builder stopPolicy(StopPolicy policy) {
+        public Builder stopPolicy(PerRunPolicy policy) {
             this.stopPolicy = policy;
             return this;
         }

@@ -3,6 +3,8 @@ package io.grokwatch.analyzer.kafka;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunDetector;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
+import io.grokwatch.analyzer.policy.PerRunPolicy;
+import io.grokwatch.analyzer.policy.RunStopper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,15 +17,20 @@ import java.util.Set;
  * id. Confined to the pipeline's worker thread: no locking.
  */
 final class RunStateStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunStateStore.class);
     private final DetectorConfig config;
     private final ValLossForecaster.Config forecastConfig;
+    /** The auto-stop policy, null when none. */
+    private final PerRunPolicy stopPolicy;
+
     private final Map<Integer, Map<String, RunSlot>> byPartition = new HashMap<>();
     /** Runs with a run_finished waiting for their last records (see {@link RunSlot#finishAt}). */
     private final Set<RunSlot> finishing = new HashSet<>();
 
-    RunStateStore(DetectorConfig config, ValLossForecaster.Config forecastConfig) {
+    RunStateStore(DetectorConfig config, ValLossForecaster.Config forecastConfig, PerRunPolicy stopPolicy) {
         this.config = config;
         this.forecastConfig = forecastConfig;
+        this.stopPolicy = stopPolicy;
     }
 
     /** One run's detector plus what the service remembers about it. */
@@ -42,6 +49,10 @@ final class RunStateStore {
         final ValLossForecaster forecaster;
         /** The run's step budget from its run_started, null until one is seen. */
         Long budget;
+        /** The auto-stop policy's state for the run, made at its first step; null before or without a policy. */
+        RunStopper stopper;
+        /** The last step fed to {@link #stopper} (later repeats and stragglers are not fed), -1 before the first. */
+        long stopperLastStep = -1;
 
         RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt, ValLossForecaster forecaster) {
             this.partition = partition;
@@ -53,6 +64,11 @@ final class RunStateStore {
 
         StoredRun.ForecastState forecastState() {
             return new StoredRun.ForecastState(budget, forecaster.state());
+        }
+
+        /** The policy's state for the changelog, null before the run's first step or without a policy. */
+        StoredRun.PolicyState policyState(PerRunPolicy policy) {
+            return stopper == null ? null : new StoredRun.PolicyState(policy.spec(), stopperLastStep, stopper.state());
         }
     }
 
@@ -100,11 +116,30 @@ final class RunStateStore {
                                 ? new ValLossForecaster(forecastConfig)
                                 : ValLossForecaster.restore(forecastConfig, fc.forecaster()));
                 if (fc != null) slot.budget = fc.budget();
+                restorePolicy(slot, stored.policy());
                 finishAt(slot, stored.finishAt());
                 slots.put(run, slot);
             });
             byPartition.put(partition, slots);
         });
+    }
+
+    /**
+     * The policy's state as it was, when it was written under the same spec; state of another spec (the analyzer was
+     * restarted with another --auto-stop) is dropped and the policy starts at the run's next step.
+     */
+    private void restorePolicy(RunSlot slot, StoredRun.PolicyState stored) {
+        if (stopPolicy == null || stored == null || !stored.spec().equals(stopPolicy.spec())) return;
+        try {
+            slot.stopper = stopPolicy.restore(stored.state());
+            slot.stopperLastStep = stored.lastStep();
+        } catch (IllegalArgumentException e) {
+            // Only the stop's timing depends on it (the transitions do not): start the policy over, and say so.
+            log.warn(
+                    "run '{}': auto-stop state not restored, the policy starts over: {}",
+                    slot.detector.run(),
+                    e.getMessage());
+        }
     }
 
     /** Forgets the runs of partitions this instance no longer owns. */

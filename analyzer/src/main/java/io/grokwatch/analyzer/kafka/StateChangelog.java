@@ -44,6 +44,9 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     /** The t_val forecaster's state: the budget (-1 unknown) then its numbers, big-endian longs and doubles. */
     static final String FORECAST_HEADER = "grokwatch.forecast";
 
+    /** The auto-stop policy's state: spec length, spec (UTF-8), last step fed, then its numbers; big-endian. */
+    static final String POLICY_HEADER = "grokwatch.policy";
+
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
 
     private final String topic;
@@ -80,9 +83,15 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
 
     /** The changelog record of one run, for the partition its inputs come from. */
     ProducerRecord<String, byte[]> record(
-            int partition, DetectorState state, boolean stopSent, Long finishAt, StoredRun.ForecastState forecast) {
-        List<Header> headers = new ArrayList<>(3);
+            int partition,
+            DetectorState state,
+            boolean stopSent,
+            Long finishAt,
+            StoredRun.ForecastState forecast,
+            StoredRun.PolicyState policy) {
+        List<Header> headers = new ArrayList<>(4);
         if (forecast != null) headers.add(new RecordHeader(FORECAST_HEADER, encodeForecast(forecast)));
+        if (policy != null) headers.add(new RecordHeader(POLICY_HEADER, encodePolicy(policy)));
         if (stopSent) headers.add(new RecordHeader(STOP_SENT_HEADER, TRUE));
         if (finishAt != null) {
             headers.add(
@@ -146,12 +155,14 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
             Header f = r.headers().lastHeader(FINISH_AT_HEADER);
             Long finishAt = f == null ? null : Long.valueOf(new String(f.value(), StandardCharsets.UTF_8));
             Header fc = r.headers().lastHeader(FORECAST_HEADER);
+            Header pc = r.headers().lastHeader(POLICY_HEADER);
             // Also reads the JSON that earlier versions wrote.
             return new StoredRun(
                     CompactStateCodec.decode(r.value()),
                     h != null,
                     finishAt,
-                    fc == null ? null : decodeForecast(fc.value()));
+                    fc == null ? null : decodeForecast(fc.value()),
+                    pc == null ? null : decodePolicy(pc.value()));
         } catch (RuntimeException e) {
             // Starting the run over would repeat its transitions: exactly-once needs this state.
             throw new FatalAnalyzerException(
@@ -178,6 +189,28 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
         double[] state = new double[bytes.length / 8 - 1];
         for (int i = 0; i < state.length; i++) state[i] = b.getDouble();
         return new StoredRun.ForecastState(budget < 0 ? null : budget, state);
+    }
+
+    static byte[] encodePolicy(StoredRun.PolicyState p) {
+        byte[] spec = p.spec().getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + spec.length + 8 + 8 * p.state().length);
+        b.putInt(spec.length).put(spec).putLong(p.lastStep());
+        for (double d : p.state()) b.putDouble(d);
+        return b.array();
+    }
+
+    static StoredRun.PolicyState decodePolicy(byte[] bytes) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        int length = bytes.length < 4 ? -1 : b.getInt();
+        int rest = bytes.length - 4 - length - 8;
+        if (length < 0 || rest < 0 || rest % 8 != 0)
+            throw new IllegalArgumentException(POLICY_HEADER + " header of " + bytes.length + " bytes is malformed");
+        byte[] spec = new byte[length];
+        b.get(spec);
+        long lastStep = b.getLong();
+        double[] state = new double[rest / 8];
+        for (int i = 0; i < state.length; i++) state[i] = b.getDouble();
+        return new StoredRun.PolicyState(new String(spec, StandardCharsets.UTF_8), lastStep, state);
     }
 
     private KafkaConsumer<String, byte[]> restorer() {

@@ -36,38 +36,108 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
         if (forecast == null) throw new IllegalArgumentException("policy '" + spec + "': forecast is required");
     }
 
-    /** Without a budget the run's forecast cannot be weighed against one: it is never consulted. */
+    /** Without a budget the run's forecast cannot be weighed against one: it is not consulted until one is given. */
     @Override
     public RunStopper newRun() {
-        return new State(GrokForecast.NONE.newRun(1), Long.MAX_VALUE);
+        return new State(forecast.newRun(), NO_BUDGET);
     }
 
     @Override
     public RunStopper newRun(long budget) {
-        return new State(forecast.newRun(budget), budget);
+        return new State(forecast.newRun(), budget);
     }
 
+    /** Layout of {@link RunStopper#state()}: budget (-1 unknown), pastBudgetSince, patience, tracker, window. */
+    @Override
+    public RunStopper restore(double[] state) {
+        try {
+            int at = 0;
+            long budget = (long) state[at++];
+            long pastBudgetSince = (long) state[at++];
+            Patience.State patience = freshPatience();
+            patience.restore(state, at);
+            at += Patience.State.STATE;
+            int trackerLength = (int) state[at++];
+            GrokForecast.Tracker tracker =
+                    forecast.restore(java.util.Arrays.copyOfRange(state, at, at + trackerLength));
+            at += trackerLength;
+            State s = new State(tracker, budget < 0 ? NO_BUDGET : budget, patience);
+            s.pastBudgetSince = pastBudgetSince;
+            int points = (int) state[at++];
+            for (int i = 0; i < points; i++, at += 3)
+                s.recent.addLast(new Point((long) state[at], state[at + 1], state[at + 2]));
+            if (at != state.length) throw new IllegalArgumentException(state.length - at + " numbers left over");
+            return s;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "policy " + spec + ": state of " + state.length + " numbers does not decode (" + e.getMessage()
+                            + ")",
+                    e);
+        }
+    }
+
+    private static final long NO_BUDGET = Long.MAX_VALUE;
+
+    private Patience.State freshPatience() {
+        return (Patience.State) new Patience(spec, Metric.VAL_LOSS, n, false, 0).newRun();
+    }
+
+    /** What the slopes need of an evaluation. */
+    private record Point(long step, double valLoss, double weightNorm) {}
+
     private final class State implements RunStopper {
-        private final Patience.State patience =
-                (Patience.State) new Patience(spec, Metric.VAL_LOSS, n, false, 0).newRun();
-        private final Deque<StepRecord> recent = new ArrayDeque<>();
+        private final Patience.State patience;
+        private final Deque<Point> recent = new ArrayDeque<>();
         private final GrokForecast.Tracker tracker;
-        private final long budget;
+        private long budget;
         /** First step of the current unbroken run of "past the budget" forecasts, or -1. */
         private long pastBudgetSince = -1;
 
         State(GrokForecast.Tracker tracker, long budget) {
+            this(tracker, budget, freshPatience());
+        }
+
+        State(GrokForecast.Tracker tracker, long budget, Patience.State patience) {
             this.tracker = tracker;
+            this.budget = budget;
+            this.patience = patience;
+        }
+
+        @Override
+        public void budget(long budget) {
             this.budget = budget;
         }
 
         @Override
+        public double[] state() {
+            double[] p = patience.state();
+            double[] t = tracker.state();
+            double[] out = new double[2 + p.length + 1 + t.length + 1 + 3 * recent.size()];
+            int at = 0;
+            out[at++] = budget == NO_BUDGET ? -1 : budget;
+            out[at++] = pastBudgetSince;
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+            out[at++] = t.length;
+            System.arraycopy(t, 0, out, at, t.length);
+            at += t.length;
+            out[at++] = recent.size();
+            for (Point q : recent) {
+                out[at++] = q.step();
+                out[at++] = q.valLoss();
+                out[at++] = q.weightNorm();
+            }
+            return out;
+        }
+
+        @Override
         public Optional<Stop> observe(RunSummary summary, StepRecord step) {
-            recent.addLast(step);
+            recent.addLast(
+                    new Point(step.step(), step.valLoss(), step.weightNorm() == null ? Double.NaN : step.weightNorm()));
             while (recent.peekFirst().step() <= step.step() - window) recent.removeFirst();
             boolean memorized = summary.phase() == Phase.MEMORIZED;
-            Optional<GrokForecast.Verdict> verdict = tracker.observe(summary, step); // fed every evaluation
-            if (memorized && verdict.isPresent()) {
+            Optional<GrokForecast.Verdict> verdict = tracker.observe(summary, step, budget); // fed every evaluation
+            if (memorized && verdict.isPresent() && budget != NO_BUDGET) {
                 Optional<Stop> stop = forecastStop(summary, step, verdict.get());
                 if (stop.isPresent()) return stop;
             } else {
@@ -76,8 +146,8 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
             Optional<Stop> stop = patience.observe(step); // fed every evaluation, so its best is the run's
             if (summary.phase() == Phase.GENERALIZING) return Optional.empty();
             if (stop.isEmpty() || !memorized) return stop;
-            double lossSlope = slope(StepRecord::valLoss);
-            double normSlope = slope(s -> s.weightNorm() == null ? Double.NaN : s.weightNorm());
+            double lossSlope = slope(Point::valLoss);
+            double normSlope = slope(Point::weightNorm);
             if (lossSlope < 0 || normSlope < 0) return Optional.empty();
             return Optional.of(new Stop(
                     step.step(),
@@ -111,10 +181,10 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
         }
 
         /** Least-squares slope of f over the window's evaluations with finite values; NaN with fewer than 2. */
-        private double slope(ToDoubleFunction<StepRecord> f) {
+        private double slope(ToDoubleFunction<Point> f) {
             double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
             long origin = recent.peekFirst().step(); // centred, so the sums stay small
-            for (StepRecord s : recent) {
+            for (Point s : recent) {
                 double y = f.applyAsDouble(s);
                 if (!Double.isFinite(y)) continue;
                 double x = s.step() - origin;

@@ -15,10 +15,15 @@ import java.util.Optional;
 public interface GrokForecast {
 
     /** No forecast: never a verdict. */
-    GrokForecast NONE = budget -> (summary, step) -> Optional.empty();
+    GrokForecast NONE = () -> (summary, step, budget) -> Optional.empty();
 
-    /** Fresh forecast state for one run with the given step budget. */
-    Tracker newRun(long budget);
+    /** Fresh forecast state for one run. */
+    Tracker newRun();
+
+    /** A tracker with a {@link Tracker#state()} written by one of this forecast's; by default a fresh one. */
+    default Tracker restore(double[] state) {
+        return newRun();
+    }
 
     /** The forecast from the trend of val loss, with the analyzer's live settings. */
     static GrokForecast valLoss(ValLossForecaster.Config config) {
@@ -27,8 +32,13 @@ public interface GrokForecast {
 
     /** One run's forecast state. */
     interface Tracker {
-        /** The forecast after this evaluation, or empty when there is none (yet). */
-        Optional<Verdict> observe(RunSummary summary, StepRecord step);
+        /** The forecast after this evaluation for a run of {@code budget} steps, or empty when there is none (yet). */
+        Optional<Verdict> observe(RunSummary summary, StepRecord step, long budget);
+
+        /** The state as numbers, for the live analyzer's changelog; empty when there is none. */
+        default double[] state() {
+            return new double[0];
+        }
     }
 
     /**
@@ -40,12 +50,29 @@ public interface GrokForecast {
     /** {@link #valLoss}: a record, so that equal specs parse to equal policies. */
     record ValLoss(ValLossForecaster.Config config) implements GrokForecast {
         @Override
-        public Tracker newRun(long budget) {
-            ValLossForecaster f = new ValLossForecaster(config);
-            return (summary, step) -> {
-                f.observe(step.step(), step.valLoss());
-                Forecast fc = f.forecast(step.run(), step.step(), 0, budget);
-                return fc == null ? Optional.empty() : Optional.of(new Verdict(fc, f.peakStep()));
+        public Tracker newRun() {
+            return tracker(new ValLossForecaster(config));
+        }
+
+        @Override
+        public Tracker restore(double[] state) {
+            return tracker(ValLossForecaster.restore(config, state));
+        }
+
+        private static Tracker tracker(ValLossForecaster f) {
+            return new Tracker() {
+                @Override
+                public Optional<Verdict> observe(RunSummary summary, StepRecord step, long budget) {
+                    f.observe(step.step(), step.valLoss());
+                    // Long.MAX_VALUE: no budget known yet
+                    Forecast fc = f.forecast(step.run(), step.step(), 0, budget == Long.MAX_VALUE ? null : budget);
+                    return fc == null ? Optional.empty() : Optional.of(new Verdict(fc, f.peakStep()));
+                }
+
+                @Override
+                public double[] state() {
+                    return f.state();
+                }
             };
         }
     }

@@ -29,6 +29,13 @@ public record Patience(String spec, Metric metric, long n, boolean evaluations, 
         return new State();
     }
 
+    @Override
+    public RunStopper restore(double[] state) {
+        State s = new State();
+        s.restore(state, 0);
+        return s;
+    }
+
     /** Keras's state: best, the step of the last improvement, and the count of evaluations since. */
     final class State implements RunStopper {
         private double best = metric.worst();
@@ -64,6 +71,25 @@ public record Patience(String spec, Metric metric, long n, boolean evaluations, 
                     "policy " + spec + ": " + metric.specName() + " has not improved by more than " + minDelta + " for "
                             + what + " (" + bestText + "), now at step " + step.step(),
                     bestStep));
+        }
+
+        /** Numbers in {@link #state()}. */
+        static final int STATE = 4;
+
+        @Override
+        public double[] state() {
+            return new double[] {best, bestStep == null ? Double.NaN : bestStep, firstStep, wait};
+        }
+
+        /** Reads {@link #STATE} numbers of a {@link #state()} from {@code at}. */
+        void restore(double[] state, int at) {
+            if (state.length < at + STATE)
+                throw new IllegalArgumentException("policy " + spec + ": state has " + state.length
+                        + " numbers, expected at least " + (at + STATE));
+            best = state[at];
+            bestStep = Double.isNaN(state[at + 1]) ? null : (long) state[at + 1];
+            firstStep = (long) state[at + 2];
+            wait = (long) state[at + 3];
         }
 
         /** The step of the last improvement, or null before the first. */

@@ -17,6 +17,14 @@ public interface PerRunPolicy extends ReplayPolicy {
         return newRun();
     }
 
+    /**
+     * A stopper with a {@link RunStopper#state()} written by a stopper of this policy; a policy without state
+     * makes a fresh one. Errors name the policy.
+     */
+    default RunStopper restore(double[] state) {
+        return newRun();
+    }
+
     @Override
     default Replay start() {
         Map<String, RunStopper> runs = new HashMap<>();

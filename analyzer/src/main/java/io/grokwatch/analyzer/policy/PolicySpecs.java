@@ -29,7 +29,7 @@ public final class PolicySpecs {
      * @param name what a spec starts with
      * @param synopsis the spec's form, optional parameters in brackets
      * @param defaults the optional parameters' defaults, as a spec would spell them ("" when none)
-     * @param live true when the live analyzer can run it ({@link StopPolicy}: no history)
+     * @param live true when the live analyzer can run it (a {@link PerRunPolicy}: one run's history)
      * @param doc what it does, one paragraph
      */
     public record Kind(
@@ -46,7 +46,7 @@ public final class PolicySpecs {
                     "patience",
                     "patience:METRIC:N[:MIN_DELTA]",
                     "MIN_DELTA 0",
-                    false,
+                    true,
                     "Keras EarlyStopping. METRIC val_loss or train_loss (mode min), val_acc or train_acc (mode max). An"
                             + " evaluation improves when it beats the best so far by more than MIN_DELTA; stops at the"
                             + " first evaluation without improvement once N steps have passed since the last improvement;"
@@ -93,7 +93,7 @@ public final class PolicySpecs {
                     "grok-aware",
                     "grok-aware[:N[:WINDOW]]",
                     "N 1000, WINDOW 500",
-                    false,
+                    true,
                     "Patience on val loss with N steps, but never while the detector says MEMORIZED and val loss is"
                             + " falling or the weight norm is shrinking (least-squares slope < 0 over the last WINDOW"
                             + " steps), nor while it says GENERALIZING (val accuracy rising off its plateau). Also stops a memorized run once the"
@@ -154,9 +154,30 @@ public final class PolicySpecs {
         return kind.parser().apply(s, params);
     }
 
+    /**
+     * Parses a spec of a kind the live analyzer's {@code --auto-stop} runs: one that decides each run on its own
+     * history ({@link PerRunPolicy}), whose state the analyzer keeps in its changelog. Errors name the spec.
+     */
+    public static PerRunPolicy parseLive(String spec) {
+        ReplayPolicy p = parse(spec);
+        if (p instanceof PerRunPolicy live) return live;
+        throw new IllegalArgumentException("policy '" + spec.trim() + "' compares the runs of a set, which the live"
+                + " analyzer does not do: each instance sees only the runs of its partitions, in arrival order; live it"
+                + " runs " + live() + "; replay this one over recorded runs with grokwatch policies");
+    }
+
     /** The kinds the live analyzer can run, as their synopses. */
     public static String live() {
         return KINDS.stream().filter(Kind::live).map(Kind::synopsis).collect(Collectors.joining(", "));
+    }
+
+    /** The kinds without history ({@link StopPolicy}), as their synopses. */
+    static String stateless() {
+        return KINDS.stream()
+                .filter(k -> List.of("budget", "threshold", "grokked", "memorized", "steps")
+                        .contains(k.name()))
+                .map(Kind::synopsis)
+                .collect(Collectors.joining(", "));
     }
 
     /** The table of kinds in analyzer/POLICIES.md. */

@@ -5,8 +5,8 @@ import io.grokwatch.events.StepRecord;
 import java.util.Optional;
 
 /**
- * When to stop a run, decided from the detector's summary and the newest step alone, with no history of its own:
- * the policies the live analyzer runs ({@code --auto-stop}); replayable like every {@link ReplayPolicy}.
+ * When to stop a run, decided from the detector's summary and the newest step alone, with no history of its own;
+ * replayable like every {@link ReplayPolicy}, and run live ({@code --auto-stop}) like every {@link PerRunPolicy}.
  *
  * <pre>{@code
  * StopPolicy p = StopPolicy.parse("memorized+5000");
@@ -36,15 +36,13 @@ public interface StopPolicy extends PerRunPolicy {
     }
 
     /**
-     * Parses a spec of a kind the live analyzer can run (one without history: see {@link PolicySpecs#live}); the
-     * same parser as replay's, so a spec means the same in both. Errors name the spec.
+     * Parses a spec of a kind without history (the same parser as replay's, so a spec means the same in both).
+     * Errors name the spec.
      */
     static StopPolicy parse(String spec) {
         ReplayPolicy p = PolicySpecs.parse(spec);
-        if (p instanceof StopPolicy live) return live;
+        if (p instanceof StopPolicy stateless) return stateless;
         throw new IllegalArgumentException("policy '" + spec.trim() + "' keeps a history"
-                + (p.acrossRuns() ? " of every run" : " of the run")
-                + ", which the live analyzer does not hold yet; live it runs " + PolicySpecs.live()
-                + "; replay this one over recorded runs with grokwatch policies");
+                + (p.acrossRuns() ? " of every run" : " of the run") + "; it is not one of " + PolicySpecs.stateless());
     }
 }

@@ -5,21 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grokwatch.analyzer.bench.SyntheticRuns;
 import io.grokwatch.analyzer.bench.SyntheticRuns.Shape;
 import io.grokwatch.analyzer.detect.DetectorConfig;
+import io.grokwatch.analyzer.detect.OfflineClassifier;
+import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.policy.PolicyReplay;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
 import io.grokwatch.analyzer.policy.PolicyReplay.RunOutcome;
+import io.grokwatch.analyzer.policy.PolicySpecs;
 import io.grokwatch.analyzer.policy.StopPolicy;
 import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.Provenance;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The live analyzer's --auto-stop and the offline replay stop the same runs with the same reasons. */
@@ -70,4 +80,93 @@ class LiveStopMatchesReplayTest {
             }
         }
     }
+
+    /**
+     * The policies with a history of their own, on recorded runs with their budgets, through an analyzer that is
+     * closed halfway and started again: the second one goes on from the policy state in the changelog.
+     */
+    @Test
+    void statefulPoliciesStopLiveWhereTheReplayDoesAcrossARestart() throws Exception {
+        Map<String, List<StepRecord>> runs = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(Path.of("..", "bench", "runs", "heldout-simple-grokking-10"))) {
+            for (Path f :
+                    files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
+                List<StepRecord> steps = OfflineClassifier.read(f).steps();
+                runs.put(steps.get(0).run(), steps);
+            }
+        }
+        assertThat(runs).hasSize(10);
+        List<RecordedRun> recorded = runs.entrySet().stream()
+                .map(e -> new RecordedRun(e.getKey(), e.getValue(), BUDGET))
+                .toList();
+        for (String spec : List.of("patience:val_loss:500", "grok-aware")) {
+            PerRunPolicy policy = PolicySpecs.parseLive(spec);
+            Map<String, String> replayed = new TreeMap<>();
+            for (RunOutcome o : PolicyReplay.replay(recorded, List.of(policy), DetectorConfig.defaults())
+                    .get(0)
+                    .runs()) {
+                if (!o.stopped()) continue;
+                replayed.put(o.run(), o.stop().reason());
+                assertThat(o.stop().step())
+                        .as(spec + " on " + o.run() + ": the stop comes after the restart")
+                        .isGreaterThan(runs.get(o.run()).get(RESTART_AT).step());
+            }
+            assertThat(replayed).as(spec).isNotEmpty();
+            if (spec.startsWith("grok-aware"))
+                assertThat(replayed.values()).as("a stop on the forecast").anyMatch(r -> r.contains("forecast"));
+
+            Map<String, List<StepRecord>> firstHalf = new LinkedHashMap<>();
+            Map<String, List<StepRecord>> secondHalf = new LinkedHashMap<>();
+            runs.forEach((run, steps) -> {
+                // Early (step ~300 of 5,000), so that every stop comes after the restart and needs the state.
+                firstHalf.put(run, steps.subList(0, RESTART_AT));
+                secondHalf.put(run, steps.subList(RESTART_AT, steps.size()));
+            });
+            try (EmbeddedKafka kafka = KafkaTestSupport.startBroker(2)) {
+                String servers = kafka.bootstrapServers();
+                try (KafkaProducer<String, byte[]> p = KafkaTestSupport.producer(servers)) {
+                    for (String run : runs.keySet()) {
+                        RunStarted started = new RunStarted(
+                                run,
+                                1L,
+                                "add_mod",
+                                "mlp",
+                                Map.of("steps", BUDGET),
+                                Provenance.current(1, "test-split", "cpu"));
+                        p.send(new ProducerRecord<>(Topics.RUNS, run, EventCodec.encode(started)));
+                    }
+                }
+                for (Map<String, List<StepRecord>> half : List.of(firstHalf, secondHalf)) {
+                    try (AnalyzerService analyzer = AnalyzerService.builder()
+                            .bootstrapServers(servers)
+                            .groupId("live-stop-stateful")
+                            .instanceId("live-stop-stateful-1")
+                            .stopPolicy(policy)
+                            .build()
+                            .start()) {
+                        // A trainer's run_started comes before its steps: the analyzer has the budget at step 0.
+                        KafkaTestSupport.awaitCaughtUp(
+                                servers, "live-stop-stateful", List.of(Topics.RUNS), Duration.ofSeconds(60));
+                        KafkaTestSupport.produceInterleaved(servers, half);
+                        KafkaTestSupport.awaitCaughtUp(
+                                servers,
+                                "live-stop-stateful",
+                                List.of(Topics.METRICS, Topics.RUNS),
+                                Duration.ofSeconds(90));
+                    }
+                }
+                Map<String, String> live = new TreeMap<>();
+                for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.CONTROL)) {
+                    ControlCommand c = (ControlCommand) EventCodec.decode(r.value());
+                    assertThat(live.put(c.run(), c.reason()))
+                            .as("one stop per run")
+                            .isNull();
+                }
+                assertThat(live).as(spec).isEqualTo(replayed);
+            }
+        }
+    }
+
+    private static final long BUDGET = 5000;
+    private static final int RESTART_AT = 30;
 }

@@ -86,14 +86,26 @@ class StopPolicyTest {
     }
 
     @Test
-    void theLiveAnalyzerTakesTheKindsWithoutHistoryFromTheSameParser() {
+    void theKindsWithoutHistoryComeFromTheSameParser() {
         assertThat(StopPolicy.parse("budget:300")).isEqualTo(new StopPolicies.AtStep("budget:300", 300));
         assertThat(StopPolicy.parse("threshold:val_acc:0.99").spec()).isEqualTo("threshold:val_acc:0.99");
         assertThatThrownBy(() -> StopPolicy.parse("patience:val_loss:500"))
-                .hasMessage("policy 'patience:val_loss:500' keeps a history of the run, which the live analyzer does"
-                        + " not hold yet; live it runs budget:N, threshold:METRIC:VALUE, grokked+N, memorized+N,"
-                        + " steps=N; replay this one over recorded runs with grokwatch policies");
+                .hasMessage("policy 'patience:val_loss:500' keeps a history of the run; it is not one of budget:N,"
+                        + " threshold:METRIC:VALUE, grokked+N, memorized+N, steps=N");
         assertThatThrownBy(() -> StopPolicy.parse("median"))
                 .hasMessageStartingWith("policy 'median' keeps a history of every run");
+    }
+
+    @Test
+    void theLiveAnalyzerRunsEveryPerRunPolicyButNotTheOnesAcrossRuns() {
+        assertThat(PolicySpecs.parseLive("patience:val_loss:500")).isInstanceOf(Patience.class);
+        assertThat(PolicySpecs.parseLive("grok-aware:2000")).isInstanceOf(GrokAware.class);
+        assertThat(PolicySpecs.parseLive("grokked+5")).isInstanceOf(StopPolicy.class);
+        assertThatThrownBy(() -> PolicySpecs.parseLive("asha"))
+                .hasMessage("policy 'asha' compares the runs of a set, which the live analyzer does not do: each"
+                        + " instance sees only the runs of its partitions, in arrival order; live it runs"
+                        + " patience:METRIC:N[:MIN_DELTA], budget:N, threshold:METRIC:VALUE,"
+                        + " grok-aware[:N[:WINDOW]], grokked+N, memorized+N, steps=N; replay this one over recorded"
+                        + " runs with grokwatch policies");
     }
 }
