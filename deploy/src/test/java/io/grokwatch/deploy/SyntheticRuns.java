@@ -6,6 +6,7 @@ import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventSerde;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Job;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.Provenance;
@@ -84,6 +85,9 @@ final class SyntheticRuns implements AutoCloseable {
                     new Alert(run, AlertKind.MEMORIZED, 200, 300, now(), 0.05, "train accuracy reached 0.9"));
         }
         send(Topics.EVENTS, structure(GROK, 300, 0.2, 0.1));
+        // The analyzer's t_val forecasts while memorized: GROK within its budget, JUMP never at its trend.
+        send(Topics.EVENTS, new Forecast(GROK, 300, now(), 5000L, 4400L, 3600L, 5400L, 12.5, "synthetic"));
+        send(Topics.EVENTS, new Forecast(JUMP, 300, now(), 5000L, null, null, null, 30.0, "synthetic"));
         producer.flush();
     }
 
