@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
         modelTransformer = DetectorFlags.class,
         description = {
             "Writes one self-contained HTML report of a run: train/val accuracy and loss against step (log axis) "
-                    + "with the phases shaded and transitions marked, weight norm, the Fourier spectrum, PCA and key-frequency "
+                    + "with the phases shaded and transitions marked, the analyzer's t_val forecast over time against the "
+                    + "true t_val, weight norm, the Fourier spectrum, PCA and key-frequency "
                     + "circle of the embeddings before, during and after grokking, and the transitions and alerts.",
             "Reads FILE.jsonl (step and embedding_snapshot records, one per line), or, without a file, "
                     + "the records of --run RUN from Kafka. Transitions and alerts are recomputed with the analyzer's detector.",

@@ -3,8 +3,12 @@ package io.grokwatch.cli.report;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunDetector;
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.analyzer.forecast.ForecastReplay;
+import io.grokwatch.analyzer.forecast.ValLossForecaster;
+import io.grokwatch.analyzer.policy.PolicyReplay;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.EmbeddingSnapshot;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.Phase;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
@@ -50,6 +54,10 @@ public final class ReportAssembler {
         RunSummary summary = replay(records.run(), steps, structure);
         long first = steps.get(0).step();
         long last = steps.get(steps.size() - 1).step();
+        ForecastReplay.RunForecasts forecasts = ForecastReplay.of(
+                new PolicyReplay.RecordedRun(records.run(), steps, budgetOf(records)),
+                detectorConfig,
+                ValLossForecaster.Config.DEFAULT);
         List<Long> transitionSteps =
                 summary.transitions().stream().map(Transition::step).toList();
         return new ReportModel(
@@ -67,7 +75,27 @@ public final class ReportAssembler {
                                 + records.finished().reason(),
                 PhaseSpan.of(summary.transitions(), first, last),
                 pickSnapshots(records.snapshots(), structure, summary),
-                structure);
+                structure,
+                thin(forecasts.forecasts()),
+                forecasts.budget());
+    }
+
+    /** The run's configured steps from its run_started, null when unknown (the forecast then uses its last step). */
+    private static Long budgetOf(RunRecords records) {
+        return records.started() != null
+                        && records.started().config().get("steps") instanceof Number n
+                        && n.longValue() > 0
+                ? n.longValue()
+                : null;
+    }
+
+    /** At most maxPoints forecasts, evenly spaced, the last kept (the one made latest). */
+    private List<Forecast> thin(List<Forecast> all) {
+        if (all.size() <= maxPoints) return all;
+        List<Forecast> out = new ArrayList<>(maxPoints);
+        double every = (all.size() - 1) / (double) (maxPoints - 1);
+        for (int i = 0; i < maxPoints; i++) out.add(all.get((int) Math.round(i * every)));
+        return out;
     }
 
     // ---------------------------------------------------------------- steps

@@ -82,6 +82,13 @@ final class ReportJson {
         structure.set("step", column(m.structure(), s -> (double) s.step()));
         structure.set("fourierTopKShare", column(m.structure(), StructureAnalysis::fourierTopKShare));
         structure.set("rqi", column(m.structure(), StructureAnalysis::rqi));
+        // The t_val forecasts the analyzer made while the run was memorized (null t_val: "never at this trend").
+        ObjectNode forecast = root.putObject("forecast");
+        forecast.put("budget", m.forecastBudget());
+        forecast.set("step", column(m.forecasts(), f -> (double) f.step()));
+        forecast.set("tVal", column(m.forecasts(), f -> f.tVal() == null ? null : (double) f.tVal()));
+        forecast.set("low", column(m.forecasts(), f -> f.low() == null ? null : (double) f.low()));
+        forecast.set("high", column(m.forecasts(), f -> f.high() == null ? null : (double) f.high()));
         return root;
     }
 

@@ -1,6 +1,7 @@
 package io.grokwatch.cli.report;
 
 import io.grokwatch.analyzer.detect.RunSummary;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.StructureAnalysis;
 import java.util.List;
@@ -33,7 +34,9 @@ public record ReportModel(
         String finishReason,
         List<PhaseSpan> phases,
         List<SnapshotView> snapshots,
-        List<StructureAnalysis> structure) {
+        List<StructureAnalysis> structure,
+        List<Forecast> forecasts,
+        long forecastBudget) {
 
     public ReportModel {
         config = Map.copyOf(config);
@@ -41,6 +44,7 @@ public record ReportModel(
         phases = List.copyOf(phases);
         snapshots = List.copyOf(snapshots);
         structure = List.copyOf(structure);
+        forecasts = List.copyOf(forecasts);
         if (summary == null) throw new IllegalArgumentException("summary must not be null");
     }
 }

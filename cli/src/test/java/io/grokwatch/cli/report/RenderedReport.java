@@ -16,6 +16,7 @@ public final class RenderedReport {
     public static final String[] CHARTS = {
         "chart-accuracy",
         "chart-loss",
+        "chart-forecast",
         "chart-weights",
         "chart-spectrum",
         "chart-pca",

@@ -54,4 +54,46 @@ class ReportAssemblerTest {
         assertThat(m.steps().size()).isLessThanOrEqualTo(110);
         assertThat(m.summary().finalClass()).isEqualTo(FinalClass.GROKKING);
     }
+
+    @Test
+    void aGrokkingRunsForecastsComeBeforeItsTValAndCloseIn() throws Exception {
+        // Groks at step 1,280 of 5,000 (bench/runs/heldout-simple-grokking-10/README.md).
+        ReportModel m = recorded("heldout-s1-wd0.1-f0.6");
+        long tVal = m.summary().tVal();
+        assertThat(m.forecasts()).isNotEmpty().allMatch(f -> f.step() < tVal);
+        assertThat(m.forecastBudget())
+                .as("no run_started: the last step stands in")
+                .isEqualTo(5000);
+        io.grokwatch.events.Forecast last = m.forecasts().get(m.forecasts().size() - 1);
+        assertThat(last.tVal()).isNotNull();
+        assertThat(Math.abs(last.tVal() - tVal)).as("the last forecast's error").isLessThan(tVal / 10);
+        assertThat(ReportJson.toTree(m).path("forecast").path("step").size())
+                .isEqualTo(m.forecasts().size());
+    }
+
+    @Test
+    void aRunThatNeverGroksEndsOnNeverAndAComprehendingOneHasNoForecast() throws Exception {
+        ReportModel never = recorded("heldout-s1-wd0.3-f0.2");
+        assertThat(never.summary().tVal()).isNull();
+        assertThat(never.forecasts()).isNotEmpty();
+        assertThat(never.forecasts().get(never.forecasts().size() - 1).surelyPastBudget())
+                .isTrue();
+
+        RunRecords.Collector c = RunRecords.collector("together");
+        for (int i = 0; i <= 100; i++) { // train and val fit together: never memorized, so nothing to forecast
+            double acc = Math.min(1, i / 50.0);
+            c.add(io.grokwatch.events.StepRecord.of("together", i * 10L, 1 - acc, acc, 1 - acc, acc));
+        }
+        ReportModel together =
+                new ReportAssembler(io.grokwatch.analyzer.detect.DetectorConfig.defaults(), 3, 100).assemble(c.build());
+        assertThat(together.summary().finalClass()).isEqualTo(FinalClass.COMPREHENSION);
+        assertThat(together.forecasts()).isEmpty();
+    }
+
+    private static ReportModel recorded(String run) throws java.io.IOException {
+        java.nio.file.Path file =
+                java.nio.file.Path.of("..", "bench", "runs", "heldout-simple-grokking-10", run + ".jsonl");
+        return new ReportAssembler(io.grokwatch.analyzer.detect.DetectorConfig.defaults(), 3, 4000)
+                .assemble(JsonlRunReader.read(file, null));
+    }
 }
