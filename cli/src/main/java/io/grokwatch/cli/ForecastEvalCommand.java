@@ -11,16 +11,17 @@ import io.grokwatch.analyzer.forecast.ForecastReplay;
 import io.grokwatch.analyzer.forecast.ForecastReplay.RunForecasts;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
-import io.grokwatch.cli.policies.JsonlRunSource;
+import io.grokwatch.cli.policies.RunArguments;
 import io.grokwatch.cli.policies.RunSource;
 import io.grokwatch.events.Forecast;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,16 +39,31 @@ import picocli.CommandLine.Spec;
                     + " lead the median and the worst. A run that never reached t_val is scored at the same shares of"
                     + " its budget: did the forecast say \"not within the budget\"? How the forecast works:"
                     + " analyzer/FORECAST.md.",
-            "RUNS are .jsonl files of step records or directories searched for them; the budget of a run is its"
-                    + " last recorded step."
+            "RUNS are .jsonl files of step records, directories searched for them, Kafka topics (read from the"
+                    + " beginning) or sweep ids (their runs' steps from grokwatch.metrics), as for grokwatch policies."
+                    + " A run's budget is its configured steps from its run_started or job, else its last recorded step."
         })
 public final class ForecastEvalCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "RUNS", description = "Recorded runs: .jsonl files or directories.")
-    List<Path> runs;
+    @Mixin
+    KafkaOptions kafka;
+
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "RUNS",
+            description = "Recorded runs: .jsonl files, directories of them, Kafka topics or sweep ids.")
+    List<String> runs;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "How long reading topics and sweeps from Kafka may take (a broker that is down is reported"
+                    + " after 5 s).")
+    int timeoutSeconds;
 
     @Option(names = "--json", description = "Print one JSON document: every score and the per-lead summary.")
     boolean json;
@@ -68,9 +84,16 @@ public final class ForecastEvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--target-val-loss: " + e.getMessage());
         }
+        if (timeoutSeconds < 1)
+            throw new ParameterException(spec.commandLine(), "--timeout must be >= 1 second, got " + timeoutSeconds);
         List<RecordedRun> recorded;
         try {
-            recorded = new JsonlRunSource(runs).read();
+            recorded = RunArguments.read(
+                    runs,
+                    kafka.clientProperties(),
+                    Duration.ofSeconds(timeoutSeconds),
+                    spec.commandLine().getErr(),
+                    "forecast-eval");
         } catch (RunSource.BadRunInputException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

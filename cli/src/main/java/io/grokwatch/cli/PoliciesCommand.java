@@ -5,19 +5,15 @@ import io.grokwatch.analyzer.policy.PolicyReplay;
 import io.grokwatch.analyzer.policy.PolicyReplay.PolicyResult;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
 import io.grokwatch.analyzer.policy.ReplayPolicy;
-import io.grokwatch.cli.policies.JsonlRunSource;
-import io.grokwatch.cli.policies.KafkaRunSource;
 import io.grokwatch.cli.policies.PolicyReport;
 import io.grokwatch.cli.policies.PolicyTables;
+import io.grokwatch.cli.policies.RunArguments;
 import io.grokwatch.cli.policies.RunSource;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -135,46 +131,12 @@ public final class PoliciesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Files and directories through {@link JsonlRunSource}, every other argument through {@link KafkaRunSource}. An
-     * argument that does not exist but cannot be a Kafka name (a '/', a .jsonl ending) stays a file, so a mistyped
-     * path is reported as one without asking Kafka.
-     */
     private List<RecordedRun> read() throws Exception {
-        List<Path> files = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String arg : runs) {
-            Path p = Path.of(arg);
-            if (Files.exists(p)
-                    || arg.endsWith(".jsonl")
-                    || !KafkaRunSource.KAFKA_NAME.matcher(arg).matches()) files.add(p);
-            else names.add(arg);
-        }
-        List<RecordedRun> out = new ArrayList<>();
-        if (!files.isEmpty()) out.addAll(new JsonlRunSource(files).read());
-        if (names.isEmpty()) return out;
-        if (Set.copyOf(names).size() != names.size())
-            throw new RunSource.BadRunInputException("a topic or sweep id is given twice: " + String.join(" ", names));
-        KafkaClientLogs.quietConnectionRetries(); // the unreachable broker is reported once, below
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("grokwatch policies: reading " + String.join(", ", names) + " from Kafka at "
-                + kafka.bootstrapServers() + " ...");
-        err.flush();
-        Set<String> fromFiles = new HashSet<>();
-        for (RecordedRun r : out) fromFiles.add(r.name());
-        for (RecordedRun r : KafkaRunSource.builder()
-                .clientProperties(kafka.clientProperties())
-                .names(names)
-                .timeout(Duration.ofSeconds(timeoutSeconds))
-                .progress(err)
-                .build()
-                .read()) {
-            if (fromFiles.contains(r.name())) {
-                throw new RunSource.BadRunInputException(
-                        "run " + r.name() + " is in the files and on Kafka; give each run once");
-            }
-            out.add(r);
-        }
-        return out;
+        return RunArguments.read(
+                runs,
+                kafka.clientProperties(),
+                Duration.ofSeconds(timeoutSeconds),
+                spec.commandLine().getErr(),
+                "policies");
     }
 }

@@ -39,6 +39,10 @@ class PoliciesKafkaTest {
     private static EmbeddedKafka kafka;
     /** Every run's lines as train writes them, by run id. */
     private static final Map<String, List<String>> LINES = new LinkedHashMap<>();
+    /** The run_started and job records published, as lines: the files hold them too, as a sweep's directory does. */
+    private static final Map<String, String> STARTED = new LinkedHashMap<>();
+
+    private static final List<String> JOBS = new ArrayList<>();
 
     @TempDir
     Path dir;
@@ -60,6 +64,10 @@ class PoliciesKafkaTest {
         events.add(started(SWEEP + "-002", SWEEP));
         events.add(job(3)); // queued, never started: no steps, left out
         events.add(started(SOLO, null));
+        for (Event e : events) {
+            if (e instanceof RunStarted r) STARTED.put(r.run(), EventCodec.encodeToString(e));
+            if (e instanceof Job) JOBS.add(EventCodec.encodeToString(e));
+        }
         LINES.values().forEach(lines -> lines.forEach(l -> events.add(EventCodec.decode(l))));
         publish(events);
     }
@@ -102,10 +110,19 @@ class PoliciesKafkaTest {
         }
     }
 
-    /** The runs as .jsonl files, one a run, named so that path order is run id order. */
+    /**
+     * The runs as .jsonl files, one a run (its run_started first, when it has one), named so that path order is run
+     * id order, and the sweep's jobs.jsonl: the budgets are in the files as they are on Kafka.
+     */
     private Path files(List<String> runs) throws Exception {
         Path d = Files.createDirectories(dir.resolve("runs-" + runs.size()));
-        for (String run : runs) Files.write(d.resolve(run + ".jsonl"), LINES.get(run));
+        for (String run : runs) {
+            List<String> lines = new ArrayList<>();
+            if (STARTED.containsKey(run)) lines.add(STARTED.get(run));
+            lines.addAll(LINES.get(run));
+            Files.write(d.resolve(run + ".jsonl"), lines);
+        }
+        Files.write(d.resolve("jobs.jsonl"), JOBS);
         return d;
     }
 
@@ -148,6 +165,31 @@ class PoliciesKafkaTest {
         CliRun noSteps = policies(Topics.JOBS);
         assertThat(noSteps.exitCode()).isEqualTo(2);
         assertThat(noSteps.err()).contains("grokwatch policies: " + Topics.JOBS + ": the topic holds no step records");
+    }
+
+    @Test
+    void forecastEvalReadsASweepAndATopicAsItReadsTheirFiles() throws Exception {
+        Path sweepFiles = files(List.of(SWEEP + "-000", SWEEP + "-001", SWEEP + "-002"));
+        String servers = kafka.bootstrapServers();
+        CliRun sweep = CliRun.grokwatch("forecast-eval", "--bootstrap-servers", servers, SWEEP, "--json");
+        assertThat(sweep.exitCode()).as(sweep.err()).isZero();
+        assertThat(sweep.out())
+                .isEqualTo(CliRun.grokwatch("forecast-eval", sweepFiles.toString(), "--json")
+                        .out());
+        // the budget is the runs' configured 6,000 steps (job or run_started), not the truncated run's last step
+        com.fasterxml.jackson.databind.JsonNode runs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sweep.out())
+                .path("runs");
+        assertThat(runs).hasSize(3);
+        runs.forEach(r ->
+                assertThat(r.path("budget").asLong()).as(r.path("run").asText()).isEqualTo(6000));
+
+        Path all = files(List.copyOf(LINES.keySet()));
+        CliRun topic = CliRun.grokwatch("forecast-eval", "--bootstrap-servers", servers, Topics.METRICS);
+        assertThat(topic.exitCode()).as(topic.err()).isZero();
+        assertThat(topic.out())
+                .contains(SOLO)
+                .isEqualTo(CliRun.grokwatch("forecast-eval", all.toString()).out());
     }
 
     @Test

@@ -40,4 +40,9 @@ public record Job(String run, String sweep, long time, Map<String, Object> point
         copy.values().removeIf(Objects::isNull);
         return java.util.Collections.unmodifiableMap(copy);
     }
+
+    /** The run's step budget: its configured {@code steps} when a positive number, else null. */
+    public Long budget() {
+        return config.get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
+    }
 }

@@ -25,4 +25,9 @@ public record RunStarted(
         config = Map.copyOf(set);
         Check.notNull("provenance", provenance);
     }
+
+    /** The run's step budget: its configured {@code steps} when a positive number, else null. */
+    public Long budget() {
+        return config.get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
+    }
 }

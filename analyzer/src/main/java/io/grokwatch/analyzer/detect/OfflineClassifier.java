@@ -3,6 +3,7 @@ package io.grokwatch.analyzer.detect;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -67,6 +68,7 @@ public final class OfflineClassifier {
     public static JsonlSteps read(Path jsonl) throws IOException {
         List<StepRecord> steps = new ArrayList<>();
         List<BadLine> bad = new ArrayList<>();
+        Map<String, Long> budgets = new java.util.LinkedHashMap<>();
         long other = 0;
         try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
             String line;
@@ -76,14 +78,21 @@ public final class OfflineClassifier {
                 if (line.isBlank()) continue;
                 try {
                     Event e = EventCodec.decode(line);
-                    if (e instanceof StepRecord s) steps.add(s);
-                    else other++;
+                    if (e instanceof StepRecord s) {
+                        steps.add(s);
+                        continue;
+                    }
+                    other++;
+                    Long budget = e instanceof RunStarted r
+                            ? r.budget()
+                            : e instanceof io.grokwatch.events.Job j ? j.budget() : null;
+                    if (budget != null) budgets.put(e.run(), budget);
                 } catch (InvalidEventException e) {
                     bad.add(new BadLine(n, e.field(), e.getMessage()));
                 }
             }
         }
-        return new JsonlSteps(steps, bad, other);
+        return new JsonlSteps(steps, bad, other, budgets);
     }
 
     /**
@@ -91,11 +100,14 @@ public final class OfflineClassifier {
      *
      * @param badLines lines that could not be decoded, in file order
      * @param otherRecords valid records of other types, skipped
+     * @param budgets the configured steps of runs with a run_started or job line in the file, by run id
      */
-    public record JsonlSteps(List<StepRecord> steps, List<BadLine> badLines, long otherRecords) {
+    public record JsonlSteps(
+            List<StepRecord> steps, List<BadLine> badLines, long otherRecords, Map<String, Long> budgets) {
         public JsonlSteps {
             steps = List.copyOf(steps);
             badLines = List.copyOf(badLines);
+            budgets = Map.copyOf(budgets);
         }
     }
 

@@ -253,7 +253,7 @@ final class AnalyzerPipeline {
                 forecast(slot, step, now).ifPresent(out.events::add);
                 autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
             } else if (in.event() instanceof RunStarted started) {
-                slot.budget = budgetOf(started);
+                slot.budget = started.budget();
                 if (slot.stopper != null && slot.budget != null) slot.stopper.budget(slot.budget);
             } else if (in.event() instanceof RunFinished finished) {
                 out.finishedAt = finished.lastStep();
@@ -306,11 +306,6 @@ final class AnalyzerPipeline {
         Phase phase = slot.detector.phase();
         if (phase != Phase.MEMORIZED && phase != Phase.GENERALIZING) return Optional.empty();
         return Optional.ofNullable(slot.forecaster.forecast(step.run(), step.step(), now, slot.budget));
-    }
-
-    /** The configured step budget of a run, null when its config has none. */
-    private static Long budgetOf(RunStarted started) {
-        return started.config().get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
     }
 
     /**

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * Runs from {@code .jsonl} files of step records, and from directories searched recursively for them (in path
  * order; files found there with no step records, like a sweep's jobs.jsonl, are passed over). Every run id in a file is a run; when an id occurs in more than one file, each is named
  * {@code FILE:RUN} with FILE relative to the argument that found it. Strict, unlike {@code classify}: a line that is
- * not a valid record fails the whole read, naming file and line, because a replay over half a run would mislead.
+ * not a valid record fails the whole read, naming file and line, because a replay over half a run would mislead. A
+ * run's budget is the configured steps of its run_started or job line in any file of the same RUNS (else unknown).
  */
 public final class JsonlRunSource implements RunSource {
     private final List<Path> args;
@@ -33,9 +34,12 @@ public final class JsonlRunSource implements RunSource {
     public List<RecordedRun> read() throws IOException, BadRunInputException {
         record Found(String label, String id, List<StepRecord> steps) {}
         List<Found> found = new ArrayList<>();
+        // a run's budget may be in another file of the same argument (a sweep's jobs.jsonl)
+        Map<String, Long> budgets = new HashMap<>();
         for (Path arg : args) {
             for (Path file : files(arg)) {
                 JsonlSteps read = OfflineClassifier.read(file);
+                budgets.putAll(read.budgets());
                 if (!read.badLines().isEmpty()) {
                     BadLine bad = read.badLines().get(0);
                     throw new BadRunInputException(file + ":" + bad.line() + ": " + oneLine(bad.error())
@@ -66,7 +70,7 @@ public final class JsonlRunSource implements RunSource {
                 throw new BadRunInputException(
                         f.label() + ": run " + f.id() + " is given twice (the same file twice?)");
             }
-            runs.add(new RecordedRun(name, f.steps()));
+            runs.add(new RecordedRun(name, f.steps(), budgets.get(f.id())));
         }
         return runs;
     }

@@ -5,6 +5,8 @@ import io.grokwatch.cli.report.KafkaTopicScan;
 import io.grokwatch.cli.report.RunRecords;
 import io.grokwatch.cli.report.sweep.SweepRecords;
 import io.grokwatch.events.Event;
+import io.grokwatch.events.Job;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.io.PrintWriter;
@@ -24,7 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * Runs read back from Kafka, each NAME a topic or a sweep id. A topic on the cluster is read from the beginning to
- * its end offsets and every step record on it is a run's, by run id. Any other NAME is a sweep id: its runs are
+ * its end offsets and every step record on it is a run's, by run id (its budget from its run_started on
+ * grokwatch.runs or its job on grokwatch.jobs). Any other NAME is a sweep id: its runs are
  * those whose job on grokwatch.jobs or run_started on grokwatch.runs names the sweep, and their step records come
  * from grokwatch.metrics. Within a NAME runs come in run id order ({@link SweepRecords#BY_INDEX}), each step once
  * (the last copy wins, as in {@code report}); a queued job with no step yet is left out.
@@ -113,8 +116,16 @@ public final class KafkaRunSource implements RunSource {
                     + " records read" + (pass.undecodable() > 0 ? ", " + pass.undecodable() + " undecodable" : "")
                     + "); step records are on " + Topics.METRICS);
         }
+        // the budgets: the runs' run_started on grokwatch.runs, else their jobs (both topics optional)
+        Map<String, Job> jobs = new HashMap<>();
+        if (!topic.equals(Topics.RUNS)) {
+            scan.pass(List.of(), List.of(Topics.RUNS, Topics.JOBS), "the runs' budgets", runs::containsKey, e -> {
+                if (e instanceof RunStarted) runs.get(e.run()).add(e);
+                else if (e instanceof Job j) jobs.put(j.run(), j);
+            });
+        }
         say(topic + ": topic, " + runs.size() + " runs");
-        return recorded(runs.values().stream().map(RunRecords.Collector::build).toList());
+        return recorded(runs.values().stream().map(RunRecords.Collector::build).toList(), jobs);
     }
 
     private Map<String, List<RecordedRun>> readSweeps(
@@ -151,13 +162,21 @@ public final class KafkaRunSource implements RunSource {
                         + " runs has step records on " + Topics.METRICS + " yet");
             }
             say(s.getKey() + ": sweep of " + all + " runs, " + withSteps.size() + " with step records");
-            out.put(s.getKey(), recorded(withSteps));
+            out.put(s.getKey(), recorded(withSteps, records.jobs()));
         }
         return out;
     }
 
-    private static List<RecordedRun> recorded(List<RunRecords> runs) {
-        return runs.stream().map(r -> new RecordedRun(r.run(), r.steps())).toList();
+    /** Each run with its budget: the configured steps of its run_started, else of its job, else unknown. */
+    private static List<RecordedRun> recorded(List<RunRecords> runs, Map<String, Job> jobs) {
+        return runs.stream()
+                .map(r -> {
+                    Long budget = r.started() != null ? r.started().budget() : null;
+                    if (budget == null && jobs.containsKey(r.run()))
+                        budget = jobs.get(r.run()).budget();
+                    return new RecordedRun(r.run(), r.steps(), budget);
+                })
+                .toList();
     }
 
     private static String known(List<String> sweeps) {

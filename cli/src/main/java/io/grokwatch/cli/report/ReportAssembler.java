@@ -82,11 +82,7 @@ public final class ReportAssembler {
 
     /** The run's configured steps from its run_started, null when unknown (the forecast then uses its last step). */
     private static Long budgetOf(RunRecords records) {
-        return records.started() != null
-                        && records.started().config().get("steps") instanceof Number n
-                        && n.longValue() > 0
-                ? n.longValue()
-                : null;
+        return records.started() == null ? null : records.started().budget();
     }
 
     /** At most maxPoints forecasts, evenly spaced, the last kept (the one made latest). */
