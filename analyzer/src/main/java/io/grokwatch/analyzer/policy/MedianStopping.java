@@ -13,17 +13,12 @@ import java.util.Map;
  * evaluations. Runs that stopped or ended count with what they had. Non-finite values are left out of averages and
  * bests. All runs' evaluations at t are taken in before any decision at t, so the order of runs does not matter.
  */
-public record MedianStopping(String spec, Metric metric, long grace, int minRuns) implements ReplayPolicy {
+public record MedianStopping(String spec, Metric metric, long grace, int minRuns) implements AcrossRunPolicy {
 
     public MedianStopping {
         if (grace < 0) throw new IllegalArgumentException("policy '" + spec + "': GRACE must be >= 0, got " + grace);
         if (minRuns < 1)
             throw new IllegalArgumentException("policy '" + spec + "': MIN_RUNS must be >= 1, got " + minRuns);
-    }
-
-    @Override
-    public boolean acrossRuns() {
-        return true;
     }
 
     @Override

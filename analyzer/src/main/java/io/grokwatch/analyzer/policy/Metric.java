@@ -28,6 +28,19 @@ public enum Metric {
         return maximize;
     }
 
+    /**
+     * A record whose value of this metric is {@code value}, the other three at 0: what a policy that reads only this
+     * metric needs to be fed again from a stored history.
+     */
+    public StepRecord record(String run, long step, double value) {
+        return switch (this) {
+            case VAL_LOSS -> StepRecord.of(run, step, 0, 0, value, 0);
+            case VAL_ACC -> StepRecord.of(run, step, 0, 0, 0, value);
+            case TRAIN_LOSS -> StepRecord.of(run, step, value, 0, 0, 0);
+            case TRAIN_ACC -> StepRecord.of(run, step, 0, value, 0, 0);
+        };
+    }
+
     public double of(StepRecord s) {
         return switch (this) {
             case VAL_LOSS -> s.valLoss();

@@ -15,16 +15,11 @@ import java.util.Map;
  * to the cut-off goes on), else it stops. Runs reaching a rung at the same step are ranked together; later arrivals
  * compete with everything recorded before them, which is what makes it asynchronous.
  */
-public record SuccessiveHalving(String spec, Metric metric, long r, long eta) implements ReplayPolicy {
+public record SuccessiveHalving(String spec, Metric metric, long r, long eta) implements AcrossRunPolicy {
 
     public SuccessiveHalving {
         if (r < 1) throw new IllegalArgumentException("policy '" + spec + "': R must be >= 1, got " + r);
         if (eta < 2) throw new IllegalArgumentException("policy '" + spec + "': ETA must be >= 2, got " + eta);
-    }
-
-    @Override
-    public boolean acrossRuns() {
-        return true;
     }
 
     /** The step of rung k (0-based), saturating at Long.MAX_VALUE. */
