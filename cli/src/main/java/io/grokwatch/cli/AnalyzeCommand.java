@@ -2,8 +2,8 @@ package io.grokwatch.cli;
 
 import io.grokwatch.analyzer.kafka.AnalyzerService;
 import io.grokwatch.analyzer.kafka.AnalyzerStats;
-import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.policy.PolicySpecs;
+import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
@@ -72,8 +72,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description =
                     "Send one STOP per run on grokwatch.control when the policy says so: patience:METRIC:N[:MIN_DELTA], "
                             + "grok-aware[:N[:WINDOW]], grokked+N, memorized+N, steps=N, budget:N, threshold:METRIC:VALUE "
-                            + "(analyzer/POLICIES.md; each run's policy state is kept in the changelog; median and asha "
-                            + "compare runs and replay offline only, with grokwatch policies).")
+                            + "median[:METRIC[:GRACE[:MIN_RUNS]]] and asha[:METRIC[:R[:ETA]]] "
+                            + "within each sweep (analyzer/POLICIES.md); the policy's state is kept in the changelog.")
     String autoStop;
 
     @Option(
@@ -147,7 +147,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private PerRunPolicy stopPolicy() {
+    private ReplayPolicy stopPolicy() {
         try {
             return PolicySpecs.parseLive(autoStop);
         } catch (IllegalArgumentException e) {

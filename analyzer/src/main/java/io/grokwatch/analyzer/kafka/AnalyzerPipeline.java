@@ -2,6 +2,7 @@ package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.kafka.RunStateStore.RunSlot;
 import io.grokwatch.analyzer.policy.PerRunPolicy;
+import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.Alert;
 import io.grokwatch.events.ControlCommand;
@@ -48,7 +49,10 @@ final class AnalyzerPipeline {
     private final TransactionalPublisher publisher;
     private final StateChangelog changelog;
     private final RunStateStore store;
+    /** The per-run auto-stop policy, null when none or when it is across runs ({@link RunStateStore#sweepPolicy}). */
     private final PerRunPolicy stopPolicy;
+
+    private final SweepPolicy sweepPolicy;
     private final int topK;
     private final AnalyzerStats stats;
     private final Consumer<Event> listener;
@@ -64,7 +68,7 @@ final class AnalyzerPipeline {
             TransactionalPublisher publisher,
             StateChangelog changelog,
             RunStateStore store,
-            PerRunPolicy stopPolicy,
+            ReplayPolicy stopPolicy,
             int topK,
             AnalyzerStats stats,
             Consumer<Event> listener,
@@ -75,7 +79,8 @@ final class AnalyzerPipeline {
         this.publisher = publisher;
         this.changelog = changelog;
         this.store = store;
-        this.stopPolicy = stopPolicy;
+        this.stopPolicy = store.perRunPolicy();
+        this.sweepPolicy = store.sweepPolicy();
         this.topK = topK;
         this.stats = stats;
         this.listener = listener;
@@ -211,6 +216,10 @@ final class AnalyzerPipeline {
         List<DlqRecord> dlq = List.of();
         /** lastStep of the newest run_finished among the inputs, null when none. */
         Long finishedAt;
+        /** For an across-run policy: the run's run_started and evaluations, fed to it after the batch's runs join. */
+        RunStarted started;
+
+        List<StepRecord> sweepSteps = List.of();
     }
 
     /**
@@ -239,8 +248,13 @@ final class AnalyzerPipeline {
             dlq.addAll(out.dlq);
             if (out.finishedAt != null) store.finishAt(slots[i], out.finishedAt);
             touched.add(slots[i]);
+            if (sweepPolicy != null) {
+                if (out.started != null) sweepPolicy.started(slots[i], out.started);
+                for (StepRecord step : out.sweepSteps) sweepPolicy.observe(slots[i], step);
+            }
         }
         finishEndedRuns(routed.metricsCaughtUp(), touched, now, events);
+        if (sweepPolicy != null) controls.addAll(sweepStops(touched, now));
         return new Detected(events, controls, dlq, touched, routed.recordsIn());
     }
 
@@ -252,8 +266,13 @@ final class AnalyzerPipeline {
                 out.events.addAll(slot.detector.accept(step, now));
                 forecast(slot, step, now).ifPresent(out.events::add);
                 autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
+                if (sweepPolicy != null) {
+                    if (out.sweepSteps.isEmpty()) out.sweepSteps = new ArrayList<>();
+                    out.sweepSteps.add(step);
+                }
             } else if (in.event() instanceof RunStarted started) {
                 slot.budget = started.budget();
+                if (sweepPolicy != null) out.started = started;
                 if (slot.stopper != null && slot.budget != null) slot.stopper.budget(slot.budget);
             } else if (in.event() instanceof RunFinished finished) {
                 out.finishedAt = finished.lastStep();
@@ -293,6 +312,7 @@ final class AnalyzerPipeline {
             if (slot.detector.lastStep() < slot.finishAt && !metricsCaughtUp.contains(slot.partition)) continue;
             events.addAll(slot.detector.finish(now));
             store.finishAt(slot, null);
+            if (sweepPolicy != null) sweepPolicy.ended(slot);
             if (!touched.contains(slot)) touched.add(slot);
         }
     }
@@ -325,6 +345,29 @@ final class AnalyzerPipeline {
         });
     }
 
+    /**
+     * The across-run policy's stops after this batch: each sweep it touched goes to the policy up to its frontier
+     * (the step all its going runs have reached), so every run of a sweep is decided as in a replay. A stopped run's
+     * slot is touched: its state changed.
+     */
+    private List<ControlCommand> sweepStops(List<RunSlot> touched, long now) {
+        List<ControlCommand> out = new ArrayList<>();
+        for (SweepPolicy.Decided d : sweepPolicy.release()) {
+            RunSlot slot = d.slot();
+            if (slot == null || slot.stopSent) continue;
+            slot.stopSent = true;
+            String run = slot.detector.run();
+            out.add(new ControlCommand(
+                    run,
+                    run + "/auto-stop",
+                    ControlCommand.Command.STOP,
+                    now,
+                    d.stop().reason()));
+            if (!touched.contains(slot)) touched.add(slot);
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ step: publish
 
     /** Sends the batch's outputs and the touched runs' state inside a new transaction. May block in send(). */
@@ -339,12 +382,7 @@ final class AnalyzerPipeline {
         for (DlqRecord r : d.dlq()) records.add(record(Topics.DLQ, r));
         for (RunSlot s : d.touched())
             records.add(changelog.record(
-                    s.partition,
-                    s.detector.state(),
-                    s.stopSent,
-                    s.finishAt,
-                    s.forecastState(),
-                    s.policyState(stopPolicy)));
+                    s.partition, s.detector.state(), s.stopSent, s.finishAt, s.forecastState(), store.policyState(s)));
         publisher.publish(records);
         return d;
     }

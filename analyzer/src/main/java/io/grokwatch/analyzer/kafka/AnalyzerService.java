@@ -2,7 +2,7 @@ package io.grokwatch.analyzer.kafka;
 
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
-import io.grokwatch.analyzer.policy.PerRunPolicy;
+import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Event;
@@ -76,7 +76,7 @@ public final class AnalyzerService implements AutoCloseable {
     private final String groupId;
     private final String instanceId;
     private final DetectorConfig detectorConfig;
-    private final PerRunPolicy stopPolicy;
+    private final ReplayPolicy stopPolicy;
     private final int topK;
     private final int maxPollRecords;
     private final int lingerMs;
@@ -353,7 +353,7 @@ public final class AnalyzerService implements AutoCloseable {
         private String groupId = DEFAULT_GROUP_ID;
         private String instanceId;
         private DetectorConfig detectorConfig = DetectorConfig.defaults();
-        private PerRunPolicy stopPolicy;
+        private ReplayPolicy stopPolicy;
         private int topK = StructureAnalyzer.DEFAULT_TOP_K;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
         private int lingerMs = 5;
@@ -414,7 +414,7 @@ public final class AnalyzerService implements AutoCloseable {
         }
 
         /** Sends one STOP per run on grokwatch.control when the policy says so; default none. */
-        public Builder stopPolicy(PerRunPolicy policy) {
+        public Builder stopPolicy(ReplayPolicy policy) {
             this.stopPolicy = policy;
             return this;
         }

@@ -3,7 +3,9 @@ package io.grokwatch.analyzer.kafka;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunDetector;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
+import io.grokwatch.analyzer.policy.AcrossRunPolicy;
 import io.grokwatch.analyzer.policy.PerRunPolicy;
+import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.policy.RunStopper;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,17 +22,33 @@ final class RunStateStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunStateStore.class);
     private final DetectorConfig config;
     private final ValLossForecaster.Config forecastConfig;
-    /** The auto-stop policy, null when none. */
+    /** The auto-stop policy when it decides each run alone, else null. */
     private final PerRunPolicy stopPolicy;
+    /** The auto-stop policy when it compares the runs of a sweep, else null. */
+    private final SweepPolicy sweepPolicy;
 
     private final Map<Integer, Map<String, RunSlot>> byPartition = new HashMap<>();
     /** Runs with a run_finished waiting for their last records (see {@link RunSlot#finishAt}). */
     private final Set<RunSlot> finishing = new HashSet<>();
 
-    RunStateStore(DetectorConfig config, ValLossForecaster.Config forecastConfig, PerRunPolicy stopPolicy) {
+    /** @param stopPolicy the auto-stop policy, per run or across the runs of a sweep; null for none */
+    RunStateStore(DetectorConfig config, ValLossForecaster.Config forecastConfig, ReplayPolicy stopPolicy) {
         this.config = config;
         this.forecastConfig = forecastConfig;
-        this.stopPolicy = stopPolicy;
+        this.stopPolicy = stopPolicy instanceof PerRunPolicy p ? p : null;
+        this.sweepPolicy = stopPolicy instanceof AcrossRunPolicy a ? new SweepPolicy(a) : null;
+        if (stopPolicy != null && this.stopPolicy == null && this.sweepPolicy == null)
+            throw new IllegalArgumentException("policy " + stopPolicy.spec() + " is neither per run nor across runs");
+    }
+
+    /** The per-run auto-stop policy, null when there is none or it is across runs. */
+    PerRunPolicy perRunPolicy() {
+        return stopPolicy;
+    }
+
+    /** The across-run auto-stop policy, null when there is none or it is per run. */
+    SweepPolicy sweepPolicy() {
+        return sweepPolicy;
     }
 
     /** One run's detector plus what the service remembers about it. */
@@ -53,6 +71,10 @@ final class RunStateStore {
         RunStopper stopper;
         /** The last step fed to {@link #stopper} (later repeats and stragglers are not fed), -1 before the first. */
         long stopperLastStep = -1;
+        /** The sweep its run_started names, for an across-run policy; null before or outside one. */
+        String sweep;
+        /** Evaluations that came before the run_started naming its sweep, for an across-run policy; or null. */
+        List<io.grokwatch.events.StepRecord> beforeSweep;
 
         RunSlot(int partition, RunDetector detector, boolean stopSent, Long finishAt, ValLossForecaster forecaster) {
             this.partition = partition;
@@ -64,11 +86,6 @@ final class RunStateStore {
 
         StoredRun.ForecastState forecastState() {
             return new StoredRun.ForecastState(budget, forecaster.state());
-        }
-
-        /** The policy's state for the changelog, null before the run's first step or without a policy. */
-        StoredRun.PolicyState policyState(PerRunPolicy policy) {
-            return stopper == null ? null : new StoredRun.PolicyState(policy.spec(), stopperLastStep, stopper.state());
         }
     }
 
@@ -84,6 +101,13 @@ final class RunStateStore {
                                 false,
                                 null,
                                 new ValLossForecaster(forecastConfig)));
+    }
+
+    /** The run's auto-stop policy state for the changelog; null before its first step or without a policy. */
+    StoredRun.PolicyState policyState(RunSlot slot) {
+        if (sweepPolicy != null) return sweepPolicy.state(slot);
+        if (slot.stopper == null) return null;
+        return new StoredRun.PolicyState(stopPolicy.spec(), "", slot.stopperLastStep, slot.stopper.state());
     }
 
     /** Marks the run as waiting to be finished at {@code lastStep}, or clears that when null. */
@@ -102,6 +126,7 @@ final class RunStateStore {
 
     /** Installs state read back from the changelog, replacing whatever was held for those partitions. */
     void install(RestoredState restored) {
+        Map<RunSlot, StoredRun.PolicyState> policyStates = new java.util.LinkedHashMap<>();
         restored.byPartition().forEach((partition, runs) -> {
             Map<String, RunSlot> slots = new HashMap<>();
             finishing.removeIf(s -> s.partition == partition);
@@ -116,12 +141,15 @@ final class RunStateStore {
                                 ? new ValLossForecaster(forecastConfig)
                                 : ValLossForecaster.restore(forecastConfig, fc.forecaster()));
                 if (fc != null) slot.budget = fc.budget();
-                restorePolicy(slot, stored.policy());
+                if (sweepPolicy != null) policyStates.put(slot, stored.policy());
+                else restorePolicy(slot, stored.policy());
                 finishAt(slot, stored.finishAt());
                 slots.put(run, slot);
             });
-            byPartition.put(partition, slots);
+            Map<String, RunSlot> before = byPartition.put(partition, slots);
+            if (sweepPolicy != null && before != null) sweepPolicy.drop(List.copyOf(before.values()));
         });
+        if (sweepPolicy != null) sweepPolicy.install(policyStates);
     }
 
     /**
@@ -144,7 +172,10 @@ final class RunStateStore {
 
     /** Forgets the runs of partitions this instance no longer owns. */
     void drop(Set<Integer> partitions) {
-        partitions.forEach(byPartition::remove);
+        for (int p : partitions) {
+            Map<String, RunSlot> gone = byPartition.remove(p);
+            if (sweepPolicy != null && gone != null) sweepPolicy.drop(List.copyOf(gone.values()));
+        }
         finishing.removeIf(s -> partitions.contains(s.partition));
     }
 

@@ -44,7 +44,10 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     /** The t_val forecaster's state: the budget (-1 unknown) then its numbers, big-endian longs and doubles. */
     static final String FORECAST_HEADER = "grokwatch.forecast";
 
-    /** The auto-stop policy's state: spec length, spec (UTF-8), last step fed, then its numbers; big-endian. */
+    /**
+     * The auto-stop policy's state: spec length and spec (UTF-8), group length and group, last step fed, then its
+     * numbers; big-endian.
+     */
     static final String POLICY_HEADER = "grokwatch.policy";
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
@@ -193,24 +196,34 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
 
     static byte[] encodePolicy(StoredRun.PolicyState p) {
         byte[] spec = p.spec().getBytes(StandardCharsets.UTF_8);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + spec.length + 8 + 8 * p.state().length);
-        b.putInt(spec.length).put(spec).putLong(p.lastStep());
+        byte[] group = p.group().getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.allocate(4 + spec.length + 4 + group.length + 8 + 8 * p.state().length);
+        b.putInt(spec.length).put(spec).putInt(group.length).put(group).putLong(p.lastStep());
         for (double d : p.state()) b.putDouble(d);
         return b.array();
     }
 
     static StoredRun.PolicyState decodePolicy(byte[] bytes) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-        int length = bytes.length < 4 ? -1 : b.getInt();
-        int rest = bytes.length - 4 - length - 8;
-        if (length < 0 || rest < 0 || rest % 8 != 0)
-            throw new IllegalArgumentException(POLICY_HEADER + " header of " + bytes.length + " bytes is malformed");
-        byte[] spec = new byte[length];
-        b.get(spec);
-        long lastStep = b.getLong();
-        double[] state = new double[rest / 8];
-        for (int i = 0; i < state.length; i++) state[i] = b.getDouble();
-        return new StoredRun.PolicyState(new String(spec, StandardCharsets.UTF_8), lastStep, state);
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            byte[] spec = new byte[b.getInt()];
+            b.get(spec);
+            byte[] group = new byte[b.getInt()];
+            b.get(group);
+            long lastStep = b.getLong();
+            if (b.remaining() % 8 != 0) throw new IllegalArgumentException(b.remaining() + " bytes left over");
+            double[] state = new double[b.remaining() / 8];
+            for (int i = 0; i < state.length; i++) state[i] = b.getDouble();
+            return new StoredRun.PolicyState(
+                    new String(spec, StandardCharsets.UTF_8),
+                    new String(group, StandardCharsets.UTF_8),
+                    lastStep,
+                    state);
+        } catch (RuntimeException e) { // BufferUnderflow, a negative length, bytes left over
+            throw new IllegalArgumentException(
+                    POLICY_HEADER + " header of " + bytes.length + " bytes is malformed (" + e + ")", e);
+        }
     }
 
     private KafkaConsumer<String, byte[]> restorer() {

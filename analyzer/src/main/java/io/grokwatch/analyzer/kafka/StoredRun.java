@@ -18,7 +18,8 @@ record StoredRun(DetectorState detector, boolean stopSent, Long finishAt, Foreca
 
     /**
      * The auto-stop policy's decision state for the run: the spec it belongs to (state of another spec is not
-     * restored), the last step fed to it and its numbers.
+     * restored), the sweep it decides the run in ("" for a per-run policy), the last step fed to it (-1 for an
+     * across-run policy, whose state holds it) and its numbers.
      */
-    record PolicyState(String spec, long lastStep, double[] state) {}
+    record PolicyState(String spec, String group, long lastStep, double[] state) {}
 }

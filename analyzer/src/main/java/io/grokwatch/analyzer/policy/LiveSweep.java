@@ -58,6 +58,11 @@ public final class LiveSweep {
         return policy;
     }
 
+    /** A run joins the sweep before its first evaluation (it holds the frontier back from its first one on). */
+    public void join(String run) {
+        runs.computeIfAbsent(run, k -> new RunState());
+    }
+
     /** A run's evaluation; a repeated or earlier step than the run's last is ignored, as in replay. */
     public void observe(String run, long step, double value) {
         RunState r = runs.computeIfAbsent(run, k -> new RunState());

@@ -73,7 +73,7 @@ public final class PolicySpecs {
                     "median",
                     "median[:METRIC[:GRACE[:MIN_RUNS]]]",
                     "METRIC val_acc, GRACE 1000, MIN_RUNS 3",
-                    false,
+                    true,
                     "Across the runs, the median stopping rule (Google Vizier): at an evaluation at step t >= GRACE, stops"
                             + " a run whose best METRIC so far is strictly worse than the median of the other runs' running"
                             + " averages of METRIC up to t, once MIN_RUNS other runs have evaluations. Stopped and ended"
@@ -83,7 +83,7 @@ public final class PolicySpecs {
                     "asha",
                     "asha[:METRIC[:R[:ETA]]]",
                     "METRIC val_acc, R 1000, ETA 3",
-                    false,
+                    true,
                     "Across the runs, asynchronous successive halving (Li et al. 2018; Optuna's SuccessiveHalvingPruner,"
                             + " Ray Tune's ASHA): rungs at R, R*ETA, R*ETA^2 ... steps; a run reaching a rung (its first"
                             + " evaluation at or past it) goes on only if its METRIC there is in the top max(1, floor(n/ETA))"
@@ -155,15 +155,15 @@ public final class PolicySpecs {
     }
 
     /**
-     * Parses a spec of a kind the live analyzer's {@code --auto-stop} runs: one that decides each run on its own
-     * history ({@link PerRunPolicy}), whose state the analyzer keeps in its changelog. Errors name the spec.
+     * Parses a spec for the live analyzer's {@code --auto-stop}: a policy per run ({@link PerRunPolicy}) or across
+     * the runs of a sweep ({@link AcrossRunPolicy}), whose state the analyzer keeps in its changelog. Errors name the
+     * spec.
      */
-    public static PerRunPolicy parseLive(String spec) {
+    public static ReplayPolicy parseLive(String spec) {
         ReplayPolicy p = parse(spec);
-        if (p instanceof PerRunPolicy live) return live;
-        throw new IllegalArgumentException("policy '" + spec.trim() + "' compares the runs of a set, which the live"
-                + " analyzer does not do: each instance sees only the runs of its partitions, in arrival order; live it"
-                + " runs " + live() + "; replay this one over recorded runs with grokwatch policies");
+        if (p instanceof PerRunPolicy || p instanceof AcrossRunPolicy) return p;
+        throw new IllegalArgumentException("policy '" + spec.trim() + "' cannot run live; live it runs " + live()
+                + "; replay this one over recorded runs with grokwatch policies");
     }
 
     /** The kinds the live analyzer can run, as their synopses. */
@@ -189,7 +189,7 @@ public final class PolicySpecs {
                     .append("` | ")
                     .append(k.defaults().isEmpty() ? "-" : k.defaults())
                     .append(" | ")
-                    .append(k.live() ? "yes" : "replay only")
+                    .append(!k.live() ? "replay only" : k.doc().startsWith("Across the runs") ? "per sweep" : "yes")
                     .append(" | ")
                     .append(k.doc())
                     .append(" |\n");

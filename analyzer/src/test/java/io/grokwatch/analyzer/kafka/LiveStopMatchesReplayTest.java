@@ -6,11 +6,11 @@ import io.grokwatch.analyzer.bench.SyntheticRuns;
 import io.grokwatch.analyzer.bench.SyntheticRuns.Shape;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.OfflineClassifier;
-import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.policy.PolicyReplay;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
 import io.grokwatch.analyzer.policy.PolicyReplay.RunOutcome;
 import io.grokwatch.analyzer.policy.PolicySpecs;
+import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.policy.StopPolicy;
 import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.ControlCommand;
@@ -82,8 +82,9 @@ class LiveStopMatchesReplayTest {
     }
 
     /**
-     * The policies with a history of their own, on recorded runs with their budgets, through an analyzer that is
-     * closed halfway and started again: the second one goes on from the policy state in the changelog.
+     * The policies with a history of their own (per run, and across the runs of a sweep), on recorded runs with their
+     * budgets, through an analyzer that is closed early on and started again: the second one goes on from the policy
+     * state in the changelog.
      */
     @Test
     void statefulPoliciesStopLiveWhereTheReplayDoesAcrossARestart() throws Exception {
@@ -99,8 +100,8 @@ class LiveStopMatchesReplayTest {
         List<RecordedRun> recorded = runs.entrySet().stream()
                 .map(e -> new RecordedRun(e.getKey(), e.getValue(), BUDGET))
                 .toList();
-        for (String spec : List.of("patience:val_loss:500", "grok-aware")) {
-            PerRunPolicy policy = PolicySpecs.parseLive(spec);
+        for (String spec : List.of("patience:val_loss:500", "grok-aware", "median", "asha")) {
+            ReplayPolicy policy = PolicySpecs.parseLive(spec);
             Map<String, String> replayed = new TreeMap<>();
             for (RunOutcome o : PolicyReplay.replay(recorded, List.of(policy), DetectorConfig.defaults())
                     .get(0)
@@ -131,7 +132,7 @@ class LiveStopMatchesReplayTest {
                                 1L,
                                 "add_mod",
                                 "mlp",
-                                Map.of("steps", BUDGET),
+                                Map.of("steps", BUDGET, "sweep", "sw-live"),
                                 Provenance.current(1, "test-split", "cpu"));
                         p.send(new ProducerRecord<>(Topics.RUNS, run, EventCodec.encode(started)));
                     }

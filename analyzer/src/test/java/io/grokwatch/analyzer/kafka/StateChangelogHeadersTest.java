@@ -12,7 +12,7 @@ class StateChangelogHeadersTest {
     @Test
     void policyStateRoundTrips() {
         StoredRun.PolicyState p =
-                new StoredRun.PolicyState("grok-aware:1000:500", 4210, new double[] {5000, -1, Double.NaN, 3.25});
+                new StoredRun.PolicyState("grok-aware:1000:500", "", 4210, new double[] {5000, -1, Double.NaN, 3.25});
         StoredRun.PolicyState back = StateChangelog.decodePolicy(StateChangelog.encodePolicy(p));
         assertThat(back.spec()).isEqualTo("grok-aware:1000:500");
         assertThat(back.lastStep()).isEqualTo(4210);
@@ -24,15 +24,16 @@ class StateChangelogHeadersTest {
     @Test
     void aPolicyStateWithoutNumbersRoundTrips() {
         StoredRun.PolicyState back = StateChangelog.decodePolicy(
-                StateChangelog.encodePolicy(new StoredRun.PolicyState("budget:10", -1, new double[0])));
-        assertThat(back.spec()).isEqualTo("budget:10");
+                StateChangelog.encodePolicy(new StoredRun.PolicyState("median", "sw-1", -1, new double[0])));
+        assertThat(back.spec()).isEqualTo("median");
+        assertThat(back.group()).isEqualTo("sw-1");
         assertThat(back.state()).isEmpty();
     }
 
     @Test
     void aTruncatedPolicyHeaderIsAnErrorNamingIt() {
-        byte[] whole =
-                StateChangelog.encodePolicy(new StoredRun.PolicyState("patience:val_loss:5", 7, new double[] {1, 2}));
+        byte[] whole = StateChangelog.encodePolicy(
+                new StoredRun.PolicyState("patience:val_loss:5", "", 7, new double[] {1, 2}));
         for (int length : new int[] {0, 3, 10, whole.length - 1}) {
             assertThatThrownBy(() -> StateChangelog.decodePolicy(Arrays.copyOf(whole, length)))
                     .as(length + " bytes")

@@ -27,7 +27,7 @@ class PolicyStateTest {
     @ParameterizedTest
     @ValueSource(strings = {"patience:val_loss:500", "patience:val_acc:20e:0.001", "grok-aware", "grok-aware:300:200"})
     void aStopperRestoredAtEveryEvaluationStopsWhereTheUninterruptedOneDoes(String spec) throws IOException {
-        PerRunPolicy policy = PolicySpecs.parseLive(spec);
+        PerRunPolicy policy = (PerRunPolicy) PolicySpecs.parseLive(spec);
         int stopped = 0;
         for (Path file : runs()) {
             List<StepRecord> steps = OfflineClassifier.read(file).steps();
@@ -44,7 +44,7 @@ class PolicyStateTest {
     @ParameterizedTest
     @ValueSource(strings = {"patience:val_loss:500", "grok-aware"})
     void aStateThatDoesNotDecodeIsAnErrorNamingThePolicy(String spec) {
-        assertThatThrownBy(() -> PolicySpecs.parseLive(spec).restore(new double[] {1}))
+        assertThatThrownBy(() -> ((PerRunPolicy) PolicySpecs.parseLive(spec)).restore(new double[] {1}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("policy " + spec);
     }

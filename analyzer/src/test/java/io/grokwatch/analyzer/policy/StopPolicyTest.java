@@ -97,15 +97,11 @@ class StopPolicyTest {
     }
 
     @Test
-    void theLiveAnalyzerRunsEveryPerRunPolicyButNotTheOnesAcrossRuns() {
+    void theLiveAnalyzerRunsEveryKind() {
         assertThat(PolicySpecs.parseLive("patience:val_loss:500")).isInstanceOf(Patience.class);
         assertThat(PolicySpecs.parseLive("grok-aware:2000")).isInstanceOf(GrokAware.class);
         assertThat(PolicySpecs.parseLive("grokked+5")).isInstanceOf(StopPolicy.class);
-        assertThatThrownBy(() -> PolicySpecs.parseLive("asha"))
-                .hasMessage("policy 'asha' compares the runs of a set, which the live analyzer does not do: each"
-                        + " instance sees only the runs of its partitions, in arrival order; live it runs"
-                        + " patience:METRIC:N[:MIN_DELTA], budget:N, threshold:METRIC:VALUE,"
-                        + " grok-aware[:N[:WINDOW]], grokked+N, memorized+N, steps=N; replay this one over recorded"
-                        + " runs with grokwatch policies");
+        assertThat(PolicySpecs.parseLive("asha")).isInstanceOf(SuccessiveHalving.class);
+        assertThat(PolicySpecs.parseLive("median:val_loss:500")).isInstanceOf(AcrossRunPolicy.class);
     }
 }
