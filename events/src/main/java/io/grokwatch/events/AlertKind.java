@@ -14,5 +14,7 @@ public enum AlertKind {
     COMPREHENDED,
     DIVERGED,
     REGRESSED,
-    STALLED
+    STALLED,
+    /** The analyzer's --auto-stop policy sent the run a STOP; the message is the policy's reason. */
+    AUTO_STOPPED
 }

@@ -5,6 +5,7 @@ import io.grokwatch.analyzer.policy.PerRunPolicy;
 import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.structure.StructureAnalyzer;
 import io.grokwatch.events.Alert;
+import io.grokwatch.events.AlertKind;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.EmbeddingSnapshot;
@@ -254,7 +255,7 @@ final class AnalyzerPipeline {
             }
         }
         finishEndedRuns(routed.metricsCaughtUp(), touched, now, events);
-        if (sweepPolicy != null) controls.addAll(sweepStops(touched, now));
+        if (sweepPolicy != null) controls.addAll(sweepStops(touched, now, events));
         return new Detected(events, controls, dlq, touched, routed.recordsIn());
     }
 
@@ -265,7 +266,11 @@ final class AnalyzerPipeline {
             if (in.event() instanceof StepRecord step) {
                 out.events.addAll(slot.detector.accept(step, now));
                 forecast(slot, step, now).ifPresent(out.events::add);
-                autoStop(slot, step, now).ifPresent(c -> out.controls = List.of(c));
+                slot.lastValAcc = step.valAcc();
+                autoStop(slot, step, now).ifPresent(c -> {
+                    out.controls = List.of(c);
+                    out.events.add(stopAlert(slot, step.step(), c));
+                });
                 if (sweepPolicy != null) {
                     if (out.sweepSteps.isEmpty()) out.sweepSteps = new ArrayList<>();
                     out.sweepSteps.add(step);
@@ -350,22 +355,36 @@ final class AnalyzerPipeline {
      * (the step all its going runs have reached), so every run of a sweep is decided as in a replay. A stopped run's
      * slot is touched: its state changed.
      */
-    private List<ControlCommand> sweepStops(List<RunSlot> touched, long now) {
+    private List<ControlCommand> sweepStops(List<RunSlot> touched, long now, List<Event> events) {
         List<ControlCommand> out = new ArrayList<>();
         for (SweepPolicy.Decided d : sweepPolicy.release()) {
             RunSlot slot = d.slot();
             if (slot == null || slot.stopSent) continue;
             slot.stopSent = true;
             String run = slot.detector.run();
-            out.add(new ControlCommand(
+            ControlCommand stop = new ControlCommand(
                     run,
                     run + "/auto-stop",
                     ControlCommand.Command.STOP,
                     now,
-                    d.stop().reason()));
+                    d.stop().reason());
+            out.add(stop);
+            events.add(stopAlert(slot, d.stop().step(), stop));
             if (!touched.contains(slot)) touched.add(slot);
         }
         return out;
+    }
+
+    /** The stop on grokwatch.events too, as an AUTO_STOPPED alert with the policy's reason, for the bridge and people. */
+    private static Alert stopAlert(RunSlot slot, long step, ControlCommand stop) {
+        return new Alert(
+                stop.run(),
+                AlertKind.AUTO_STOPPED,
+                step,
+                slot.detector.lastStep(),
+                stop.time(),
+                slot.lastValAcc,
+                stop.reason());
     }
 
     // ------------------------------------------------------------------ step: publish

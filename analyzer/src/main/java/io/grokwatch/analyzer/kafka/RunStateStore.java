@@ -71,6 +71,8 @@ final class RunStateStore {
         RunStopper stopper;
         /** The last step fed to {@link #stopper} (later repeats and stragglers are not fed), -1 before the first. */
         long stopperLastStep = -1;
+        /** Val accuracy of the newest evaluation, for the AUTO_STOPPED alert (not kept across restarts). */
+        double lastValAcc;
         /** The sweep its run_started names, for an across-run policy; null before or outside one. */
         String sweep;
         /** Evaluations that came before the run_started naming its sweep, for an across-run policy; or null. */

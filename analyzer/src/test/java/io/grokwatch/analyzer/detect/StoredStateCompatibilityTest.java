@@ -30,7 +30,14 @@ class StoredStateCompatibilityTest {
                         "FITTING", "MEMORIZED", "GENERALIZING", "GROKKED", "COMPREHENDED", "DIVERGED", "REGRESSED");
         assertThat(Arrays.stream(AlertKind.values()).map(Enum::name))
                 .containsExactly(
-                        "VAL_ACC_JUMP", "MEMORIZED", "GROKKED", "COMPREHENDED", "DIVERGED", "REGRESSED", "STALLED");
+                        "VAL_ACC_JUMP",
+                        "MEMORIZED",
+                        "GROKKED",
+                        "COMPREHENDED",
+                        "DIVERGED",
+                        "REGRESSED",
+                        "STALLED",
+                        "AUTO_STOPPED");
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.grokwatch.analyzer.policy.PolicySpecs;
 import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.analyzer.policy.StopPolicy;
 import io.grokwatch.broker.EmbeddedKafka;
+import io.grokwatch.events.Alert;
+import io.grokwatch.events.AlertKind;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.Provenance;
@@ -164,6 +166,16 @@ class LiveStopMatchesReplayTest {
                             .isNull();
                 }
                 assertThat(live).as(spec).isEqualTo(replayed);
+                Map<String, String> alerted = new TreeMap<>();
+                for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.EVENTS)) {
+                    if (EventCodec.decode(r.value()) instanceof Alert a && a.kind() == AlertKind.AUTO_STOPPED)
+                        assertThat(alerted.put(a.run(), a.message()))
+                                .as("one AUTO_STOPPED per run")
+                                .isNull();
+                }
+                assertThat(alerted)
+                        .as(spec + ": each stop on grokwatch.events too")
+                        .isEqualTo(live);
             }
         }
     }
