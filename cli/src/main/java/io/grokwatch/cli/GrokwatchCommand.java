@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             io.grokwatch.cli.sweep.SweepCommand.class,
             PoliciesCommand.class,
             ForecastEvalCommand.class,
+            LoadgenCommand.class,
             HelpCommand.class,
         })
 public final class GrokwatchCommand implements Callable<Integer> {

@@ -257,11 +257,11 @@ public final class AnalyzerBench {
                 (double) runs * evaluations / Math.max(1, tx));
     }
 
-    private static String transitionKey(Transition t) {
+    static String transitionKey(Transition t) {
         return t.run() + "/" + t.to() + "/" + t.step();
     }
 
-    private static double millis(long[] sorted, double q) {
+    static double millis(long[] sorted, double q) {
         if (sorted.length == 0) return Double.NaN;
         int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
         return sorted[Math.max(0, i)] / 1e6;
@@ -273,7 +273,7 @@ public final class AnalyzerBench {
     }
 
     /** Sends the records (paced at {@code rate}/s when > 0), noting when each trigger record was sent. */
-    private static double produce(
+    static double produce(
             String servers,
             List<StepRecord> records,
             double rate,
@@ -375,7 +375,7 @@ public final class AnalyzerBench {
         }
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> out = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
