@@ -3,19 +3,17 @@ package io.grokwatch.cli;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
+import io.grokwatch.events.JsonLines;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,6 +39,8 @@ import picocli.CommandLine.Spec;
 public final class IngestCommand implements Callable<Integer> {
     /** Bad lines named one by one on stderr; the rest are only counted. */
     static final int MAX_LINE_WARNINGS = 20;
+    /** How long the broker may take to answer at all: a broker that is down is reported this soon. */
+    static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     @Spec
     CommandSpec spec;
@@ -81,36 +81,38 @@ public final class IngestCommand implements Callable<Integer> {
         long other = 0;
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = producer();
-                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) continue;
+        long[] counts = new long[3]; // published, bad, other
+        kafka.requireReachable(CONNECT_TIMEOUT, "publish " + file);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            JsonLines.forEach(file, (n, line, notText) -> {
+                if (sendFailure.get() != null) return;
+                if (notText == null && line.isBlank()) return;
                 StepRecord step;
                 try {
+                    if (notText != null) throw new InvalidEventException(null, notText);
                     Event e = EventCodec.decode(line);
                     if (!(e instanceof StepRecord s)) {
-                        other++;
-                        continue;
+                        counts[2]++;
+                        return;
                     }
                     step = runOverride == null ? s : withRun(s, runOverride);
                 } catch (InvalidEventException e) {
-                    if (++bad <= MAX_LINE_WARNINGS)
-                        err.println("line " + n + ": " + OneLine.of(e.getMessage()) + "; skipped");
-                    continue;
+                    if (++counts[1] <= MAX_LINE_WARNINGS)
+                        err.println(file + ":" + n + ": " + OneLine.of(e.getMessage()) + "; skipped");
+                    return;
                 }
-                pace(start, published);
+                pace(start, counts[0]);
                 producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), (md, ex) -> {
                     if (ex != null) sendFailure.compareAndSet(null, ex);
                 });
-                published++;
-                if (sendFailure.get() != null) break;
-                if (published % progressEvery == 0) progress(out, published, n, lines, start);
-            }
+                counts[0]++;
+                if (counts[0] % progressEvery == 0) progress(out, counts[0], n, lines, start);
+            });
             producer.flush();
         }
+        published = counts[0];
+        bad = counts[1];
+        other = counts[2];
         if (sendFailure.get() != null) {
             throw new IllegalStateException(
                     "publishing to " + Topics.METRICS + " at " + kafka.bootstrapServers() + " failed: "
@@ -175,11 +177,9 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private static long countLines(Path file) throws IOException {
-        try (Stream<String> s = Files.lines(file, StandardCharsets.UTF_8)) {
-            return s.count();
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+        long[] n = {0};
+        JsonLines.forEach(file, (number, line, notText) -> n[0] = number);
+        return n[0];
     }
 
     static StepRecord withRun(StepRecord s, String run) {

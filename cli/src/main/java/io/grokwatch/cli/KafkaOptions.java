@@ -100,4 +100,29 @@ public final class KafkaOptions {
         p.put(BOOTSTRAP_KEY, bootstrapServers());
         return p;
     }
+
+    /**
+     * Fails fast, with a one-line error, when no broker answers at the bootstrap servers within {@code timeout}: a
+     * producer would otherwise block for a minute, logging a warning per retry. {@code doing} says what could not be
+     * done ("publish run.jsonl").
+     */
+    public void requireReachable(java.time.Duration timeout, String doing) {
+        KafkaClientLogs.quietConnectionRetries();
+        Properties p = clientProperties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.describeCluster().clusterId().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to Kafka at " + bootstrapServers(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "Kafka at " + bootstrapServers() + " did not answer within " + timeout.toSeconds()
+                            + " s, so could not "
+                            + doing + "; is the broker running? (grokwatch broker starts one; --bootstrap-servers,"
+                            + " --kafka-config)",
+                    e);
+        }
+    }
 }

@@ -51,9 +51,9 @@ class IngestCommandTest {
                     "8");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.err())
-                    .contains("line 5: not valid JSON")
+                    .contains(f + ":5: not valid JSON")
                     .contains("; skipped")
-                    .contains("line 10: field 'trainAcc': accuracy must be in [0,1], got 1.5; skipped");
+                    .contains(f + ":10: field 'trainAcc': accuracy must be in [0,1], got 1.5; skipped");
             assertThat(r.out())
                     .contains("  8 records (line ")
                     .contains("  16 records (line ")

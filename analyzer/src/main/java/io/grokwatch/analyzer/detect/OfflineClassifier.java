@@ -3,12 +3,10 @@ package io.grokwatch.analyzer.detect;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
+import io.grokwatch.events.JsonLines;
 import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,30 +67,29 @@ public final class OfflineClassifier {
         List<StepRecord> steps = new ArrayList<>();
         List<BadLine> bad = new ArrayList<>();
         Map<String, Long> budgets = new java.util.LinkedHashMap<>();
-        long other = 0;
-        try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
-            String line;
-            long n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) continue;
-                try {
-                    Event e = EventCodec.decode(line);
-                    if (e instanceof StepRecord s) {
-                        steps.add(s);
-                        continue;
-                    }
-                    other++;
-                    Long budget = e instanceof RunStarted r
-                            ? r.budget()
-                            : e instanceof io.grokwatch.events.Job j ? j.budget() : null;
-                    if (budget != null) budgets.put(e.run(), budget);
-                } catch (InvalidEventException e) {
-                    bad.add(new BadLine(n, e.field(), e.getMessage()));
-                }
+        long[] other = {0};
+        JsonLines.forEach(jsonl, (n, line, notText) -> {
+            if (notText != null) {
+                bad.add(new BadLine(n, null, notText));
+                return;
             }
-        }
-        return new JsonlSteps(steps, bad, other, budgets);
+            if (line.isBlank()) return;
+            try {
+                Event e = EventCodec.decode(line);
+                if (e instanceof StepRecord s) {
+                    steps.add(s);
+                    return;
+                }
+                other[0]++;
+                Long budget = e instanceof RunStarted r
+                        ? r.budget()
+                        : e instanceof io.grokwatch.events.Job j ? j.budget() : null;
+                if (budget != null) budgets.put(e.run(), budget);
+            } catch (InvalidEventException e) {
+                bad.add(new BadLine(n, e.field(), e.getMessage()));
+            }
+        });
+        return new JsonlSteps(steps, bad, other[0], budgets);
     }
 
     /**

@@ -3,10 +3,8 @@ package io.grokwatch.cli.report;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
-import java.io.BufferedReader;
+import io.grokwatch.events.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,22 +25,18 @@ public final class JsonlRunReader {
     public static RunRecords read(Path file, String run) throws IOException {
         List<Event> events = new ArrayList<>();
         Set<String> runs = new LinkedHashSet<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                Event e;
-                try {
-                    e = EventCodec.decode(line);
-                } catch (InvalidEventException ex) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": " + ex.getMessage(), ex);
-                }
-                events.add(e);
-                runs.add(e.run());
+        JsonLines.forEach(file, (lineNo, line, notText) -> {
+            if (notText != null) throw new IllegalArgumentException(file + ":" + lineNo + ": " + notText);
+            if (line.isBlank()) return;
+            Event e;
+            try {
+                e = EventCodec.decode(line);
+            } catch (InvalidEventException ex) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": " + ex.getMessage(), ex);
             }
-        }
+            events.add(e);
+            runs.add(e.run());
+        });
         String chosen = run;
         if (chosen == null) {
             if (runs.size() != 1) {
