@@ -1,7 +1,13 @@
 package io.grokwatch.cli;
 
 import io.grokwatch.bridge.MetricsBridge;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -23,7 +29,8 @@ import picocli.CommandLine.TypeConversionException;
         description = {
             "Consumes grokwatch.runs, grokwatch.metrics, grokwatch.events and grokwatch.dlq and serves "
                     + "them as Prometheus metrics (see metrics-bridge/METRICS.md) until Ctrl-C.",
-            "Prometheus scrapes http://HOST:PORT/metrics; /-/healthy answers while it runs."
+            "Prometheus scrapes http://HOST:PORT/metrics; /-/healthy answers while it runs.",
+            "With --basic-auth-user and --basic-auth-password-file every path requires HTTP basic auth."
         })
 public final class BridgeCommand implements Callable<Integer> {
     /** How long a Ctrl-C waits for the bridge to stop before the JVM exits anyway. */
@@ -64,6 +71,20 @@ public final class BridgeCommand implements Callable<Integer> {
             description = "Kafka consumer group of the bridge.")
     String groupId;
 
+    @Option(
+            names = "--basic-auth-user",
+            paramLabel = "USER",
+            description = "Require HTTP basic auth with this user on every path (with --basic-auth-password-file).")
+    String basicAuthUser;
+
+    // A file, never a flag with the password itself: command lines show up in ps and shell history.
+    @Option(
+            names = "--basic-auth-password-file",
+            paramLabel = "FILE",
+            description =
+                    "File holding the basic auth password (trailing newlines are stripped; with --basic-auth-user).")
+    Path basicAuthPasswordFile;
+
     private final ServeUntilInterrupted serving = new ServeUntilInterrupted("bridge", SHUTDOWN_GRACE);
     private volatile String metricsUrl;
 
@@ -76,10 +97,12 @@ public final class BridgeCommand implements Callable<Integer> {
                 .port(port)
                 .runTtl(runTtl)
                 .groupId(groupId);
+        configureBasicAuth(config);
         PrintWriter out = spec.commandLine().getOut();
         serving.serve(() -> config.build().start(), bridge -> {
             metricsUrl = bridge.metricsUrl();
-            out.println("metrics: " + metricsUrl);
+            out.println("metrics: " + metricsUrl
+                    + (bridge.basicAuthUser() == null ? "" : " (basic auth, user " + bridge.basicAuthUser() + ")"));
             out.println("  consuming " + String.join(", ", MetricsBridge.TOPICS) + " from " + kafka.bootstrapServers()
                     + " as group " + groupId + "; run TTL "
                     + runTtl.toString().substring(2).toLowerCase(Locale.ROOT));
@@ -105,6 +128,45 @@ public final class BridgeCommand implements Callable<Integer> {
         if (groupId.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--group-id must not be empty");
         }
+    }
+
+    /** Both basic auth flags or neither; the password comes from its file and is never printed. */
+    private void configureBasicAuth(MetricsBridge.Builder config) {
+        if ((basicAuthUser == null) != (basicAuthPasswordFile == null)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--basic-auth-user and --basic-auth-password-file go together: give both or neither");
+        }
+        if (basicAuthUser == null) return;
+        String password = readPassword(basicAuthPasswordFile);
+        try {
+            config.basicAuth(basicAuthUser, password);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--basic-auth-user: " + e.getMessage());
+        }
+    }
+
+    /** The file's text without trailing line breaks (editors and `echo` add one). */
+    private String readPassword(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // These two carry only the path as their message.
+            String why = e instanceof NoSuchFileException
+                    ? "no such file"
+                    : e instanceof AccessDeniedException ? "permission denied" : OneLine.describe(e);
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--basic-auth-password-file " + file + ": cannot read it (" + why
+                            + "); pass a readable file holding the password");
+        }
+        String password = text.replaceFirst("[\\r\\n]+$", "");
+        if (password.isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(), "--basic-auth-password-file " + file + " is empty; put the password in it");
+        }
+        return password;
     }
 
     /** Asks a running bridge command to stop; {@link #call()} then returns 0. For tests and hooks. */

@@ -12,18 +12,26 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.TypeConversionException;
 
 /** Runs {@code grokwatch bridge} on a thread against a real broker, scrapes it, and stops it. */
 class BridgeCommandTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
 
     @Test
     void servesTheStreamAtThePrintedUrlUntilStopped() throws Exception {
@@ -72,6 +80,99 @@ class BridgeCommandTest {
     }
 
     @Test
+    void withBasicAuthOnlyThePasswordFromTheFileGetsMetrics() throws Exception {
+        String password = "s3cret-from-a-file";
+        Path file = Files.writeString(dir.resolve("bridge-password"), password + "\n");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(1).build().start()) {
+            RunningCommand<BridgeCommand> bridge = new RunningCommand<>(
+                    "bridge",
+                    "--bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--port",
+                    "0",
+                    "--group-id",
+                    "bridge-basic-auth-test",
+                    "--basic-auth-user",
+                    "prometheus",
+                    "--basic-auth-password-file",
+                    file.toString());
+            String url = bridge.command.awaitReady(DEADLINE);
+            assertThat(url).as("bridge ready; stderr: %s", bridge.err).isNotNull();
+            assertThat(bridge.out.toString()).contains("metrics: " + url + " (basic auth, user prometheus)");
+
+            HttpResponse<String> anonymous = get(url);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).isPresent();
+            assertThat(get(url, "prometheus", "wrong").statusCode()).isEqualTo(401);
+            assertThat(get(url, "prometheus", password + "\n").statusCode())
+                    .as("the file's newline is not part of the password")
+                    .isEqualTo(401);
+            HttpResponse<String> scrape = get(url, "prometheus", password);
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body()).contains("\ngrokwatch_bridge_up 1");
+
+            bridge.command.requestStop();
+            bridge.awaitExit(DEADLINE);
+            assertThat(bridge.exitCode.get()).isZero();
+            assertThat(bridge.out.toString() + bridge.err).doesNotContain(password);
+        }
+    }
+
+    @Test
+    void basicAuthNeedsBothFlagsAndAPasswordInAReadableFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("pw"), "pw\n");
+        assertUsageError(
+                "grokwatch bridge: --basic-auth-user and --basic-auth-password-file go together: give both or neither",
+                "--basic-auth-user",
+                "prometheus");
+        assertUsageError(
+                "grokwatch bridge: --basic-auth-user and --basic-auth-password-file go together: give both or neither",
+                "--basic-auth-password-file",
+                file.toString());
+
+        Path missing = dir.resolve("no-such-password");
+        assertUsageError(
+                "grokwatch bridge: --basic-auth-password-file " + missing
+                        + ": cannot read it (no such file); pass a readable file holding the password",
+                "--basic-auth-user",
+                "prometheus",
+                "--basic-auth-password-file",
+                missing.toString());
+        assertUsageError(
+                "grokwatch bridge: --basic-auth-password-file " + dir + ": cannot read it (",
+                "--basic-auth-user",
+                "prometheus",
+                "--basic-auth-password-file",
+                dir.toString());
+
+        for (String content : new String[] {"", "\n", "\r\n\n"}) {
+            Path empty = Files.writeString(dir.resolve("empty"), content);
+            assertUsageError(
+                    "grokwatch bridge: --basic-auth-password-file " + empty + " is empty; put the password in it",
+                    "--basic-auth-user",
+                    "prometheus",
+                    "--basic-auth-password-file",
+                    empty.toString());
+        }
+        assertUsageError(
+                "grokwatch bridge: --basic-auth-user: basic auth user must not contain ':', got 'a:b'",
+                "--basic-auth-user",
+                "a:b",
+                "--basic-auth-password-file",
+                file.toString());
+    }
+
+    /** Runs the bridge with {@code args}; it must exit 2 with one line on stderr starting with {@code expected}. */
+    private static void assertUsageError(String expected, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "bridge";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CliRun run = CliRun.grokwatch(all);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err().strip()).startsWith(expected).doesNotContain("\n");
+    }
+
+    @Test
     void durationsTakeShortAndIsoForms() {
         BridgeCommand.DurationConverter c = new BridgeCommand.DurationConverter();
         assertThat(c.convert("15m")).isEqualTo(Duration.ofMinutes(15));
@@ -112,5 +213,17 @@ class BridgeCommandTest {
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url, String user, String password)
+            throws IOException, InterruptedException {
+        String credentials =
+                Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Basic " + credentials)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Debian's Prometheus as a plain process on 127.0.0.1 with a test-generated config.
+ * Debian's Prometheus as a plain process on 127.0.0.1 with a test-generated config; a job may
+ * scrape with basic auth ({@link Builder#basicAuth}).
  *
  * <pre>{@code
  * try (PrometheusServer prom = PrometheusServer.builder(tmp).scrape("grokwatch-bridge", "127.0.0.1:9464")
@@ -24,6 +25,7 @@ import java.util.Map;
 final class PrometheusServer implements AutoCloseable {
     private final Path workDir;
     private final Map<String, List<String>> jobs;
+    private final Map<String, Map<String, String>> basicAuth;
     private final List<Path> ruleFiles;
     private final String alertmanager;
     private final Duration interval;
@@ -33,6 +35,7 @@ final class PrometheusServer implements AutoCloseable {
     private PrometheusServer(Builder b) {
         this.workDir = b.workDir;
         this.jobs = Map.copyOf(b.jobs);
+        this.basicAuth = Map.copyOf(b.basicAuth);
         this.ruleFiles = List.copyOf(b.ruleFiles);
         this.alertmanager = b.alertmanager;
         this.interval = b.interval;
@@ -74,8 +77,13 @@ final class PrometheusServer implements AutoCloseable {
                             List.of(Map.of("static_configs", List.of(Map.of("targets", List.of(alertmanager)))))));
         }
         List<Object> scrapes = new ArrayList<>();
-        jobs.forEach((job, targets) ->
-                scrapes.add(Map.of("job_name", job, "static_configs", List.of(Map.of("targets", targets)))));
+        jobs.forEach((job, targets) -> {
+            Map<String, Object> scrape = new LinkedHashMap<>();
+            scrape.put("job_name", job);
+            scrape.put("static_configs", List.of(Map.of("targets", targets)));
+            if (basicAuth.containsKey(job)) scrape.put("basic_auth", basicAuth.get(job));
+            scrapes.add(scrape);
+        });
         c.put("scrape_configs", scrapes);
         return c;
     }
@@ -115,6 +123,7 @@ final class PrometheusServer implements AutoCloseable {
     static final class Builder {
         private final Path workDir;
         private final Map<String, List<String>> jobs = new LinkedHashMap<>();
+        private final Map<String, Map<String, String>> basicAuth = new LinkedHashMap<>();
         private final List<Path> ruleFiles = new ArrayList<>();
         private String alertmanager;
         private Duration interval = Duration.ofSeconds(1);
@@ -125,6 +134,18 @@ final class PrometheusServer implements AutoCloseable {
 
         Builder scrape(String job, String... targets) {
             jobs.put(job, List.of(targets));
+            return this;
+        }
+
+        /** Job {@code job} sends basic auth: this user and the password in {@code passwordFile}, as Prometheus reads it. */
+        Builder basicAuth(String job, String username, Path passwordFile) {
+            basicAuth.put(
+                    job,
+                    Map.of(
+                            "username",
+                            username,
+                            "password_file",
+                            passwordFile.toAbsolutePath().toString()));
             return this;
         }
 
@@ -147,6 +168,11 @@ final class PrometheusServer implements AutoCloseable {
 
         PrometheusServer build() {
             if (jobs.isEmpty()) throw new IllegalStateException("no scrape job: call scrape(job, targets...)");
+            for (String job : basicAuth.keySet()) {
+                if (!jobs.containsKey(job))
+                    throw new IllegalStateException("basic auth for job " + job
+                            + ", which scrapes nothing: call scrape(" + job + ", targets...)");
+            }
             return new PrometheusServer(this);
         }
     }

@@ -63,6 +63,8 @@ public final class MetricsBridge implements AutoCloseable {
     private final Duration lagInterval;
     private final List<String> lagGroups;
     private final Clock clock;
+    /** Null: the endpoint is open to anyone who can reach it. */
+    private final BasicAuth basicAuth;
 
     private HTTPServer server;
     private PollLoop pollLoop;
@@ -85,9 +87,10 @@ public final class MetricsBridge implements AutoCloseable {
         groups.addAll(b.watchedGroups);
         this.lagGroups = List.copyOf(groups);
         this.clock = b.clock;
+        this.basicAuth = b.basicAuth;
     }
 
-    /** Starts configuring a bridge: 127.0.0.1:9464, group grokwatch-bridge, 15 min run TTL. */
+    /** Starts configuring a bridge: 127.0.0.1:9464, group grokwatch-bridge, 15 min run TTL, no auth. */
     public static Builder builder() {
         return new Builder();
     }
@@ -120,11 +123,13 @@ public final class MetricsBridge implements AutoCloseable {
 
     private void startHttpServer(PrometheusRegistry registry) {
         try {
+            // The authenticator guards every path the server has: /metrics, /-/healthy and /.
             server = HTTPServer.builder()
                     .hostname(host)
                     .port(requestedPort)
                     .registry(registry)
                     .registerHealthHandler(true)
+                    .authenticator(basicAuth)
                     .buildAndStart();
         } catch (IOException e) {
             throw new UncheckedIOException(
@@ -208,6 +213,11 @@ public final class MetricsBridge implements AutoCloseable {
         return server.getPort();
     }
 
+    /** The basic auth user the endpoint requires, or null when it requires none. */
+    public String basicAuthUser() {
+        return basicAuth == null ? null : basicAuth.user();
+    }
+
     /** The URL Prometheus scrapes, e.g. {@code http://127.0.0.1:9464/metrics}. */
     public String metricsUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;
@@ -249,6 +259,7 @@ public final class MetricsBridge implements AutoCloseable {
         private Duration lagInterval = DEFAULT_LAG_INTERVAL;
         private List<String> watchedGroups = List.of(ANALYZER_GROUP_ID);
         private Clock clock = Clock.systemUTC();
+        private BasicAuth basicAuth;
 
         private Builder() {}
 
@@ -315,6 +326,27 @@ public final class MetricsBridge implements AutoCloseable {
                 }
             }
             this.watchedGroups = new ArrayList<>(groups);
+            return this;
+        }
+
+        /**
+         * Requires HTTP basic auth with this user and password on every path ({@code /metrics},
+         * {@code /-/healthy}); default: no auth. Wrong or missing credentials get 401 with a
+         * {@code WWW-Authenticate} header. Basic auth sends the password in clear text: use it on
+         * loopback or behind TLS.
+         */
+        public Builder basicAuth(String user, String password) {
+            if (user == null || user.isEmpty()) {
+                throw new IllegalArgumentException("basic auth user must not be empty");
+            }
+            // Basic auth joins user and password with ':', so a user containing one could never log in.
+            if (user.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("basic auth user must not contain ':', got '" + user + "'");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("basic auth password must not be empty");
+            }
+            this.basicAuth = new BasicAuth(user, password);
             return this;
         }
 
