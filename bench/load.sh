@@ -11,7 +11,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/grokwatch-load.XXXXXX")"
 port=$((20000 + RANDOM % 20000)) mport=$((40000 + RANDOM % 20000))
 servers="127.0.0.1:$port"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# the clients first, the broker last, so no one is left retrying a broker that is gone
+cleanup() { for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; sleep 1; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$root/grokwatch" --version >/dev/null # builds the jar once, before anything is timed

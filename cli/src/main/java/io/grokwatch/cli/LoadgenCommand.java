@@ -67,12 +67,21 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--analyzer-pid", paramLabel = "PID", description = "The analyzer's process, for its heap (jcmd).")
     Long analyzerPid;
 
+    @Option(
+            names = "--warmup-seconds",
+            paramLabel = "S",
+            defaultValue = "30",
+            description = "Runs of their own at the rate first, not measured, until the analyzer has caught up"
+                    + " (0: none). Default: ${DEFAULT-VALUE}")
+    long warmupSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1) throw usage("--runs must be >= 1, got " + runs);
         if (!(rate > 0)) throw usage("--rate must be > 0, got " + rate);
         if (seconds < 1) throw usage("--seconds must be >= 1, got " + seconds);
         if (evaluations < 2 || evaluations > 4000) throw usage("--evaluations must be in 2..4000, got " + evaluations);
+        if (warmupSeconds < 0) throw usage("--warmup-seconds must be >= 0, got " + warmupSeconds);
         PrintWriter out = spec.commandLine().getOut();
         String table = LoadBench.run(
                 new LoadBench.Settings(
@@ -84,7 +93,8 @@ public final class LoadgenCommand implements Callable<Integer> {
                         bridgeUrl,
                         analyzerPid,
                         ConsumerGroups.ANALYZER,
-                        ConsumerGroups.BRIDGE),
+                        ConsumerGroups.BRIDGE,
+                        Duration.ofSeconds(warmupSeconds)),
                 System.err);
         out.print(table);
         out.flush();

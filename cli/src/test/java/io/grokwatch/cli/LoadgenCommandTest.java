@@ -39,6 +39,8 @@ class LoadgenCommandTest {
                         "3",
                         "--evaluations",
                         "200",
+                        "--warmup-seconds",
+                        "1",
                         "--bridge-url",
                         "http://127.0.0.1:" + bridge.port() + "/metrics");
                 assertThat(r.exitCode()).as(r.err()).isZero();

@@ -267,7 +267,7 @@ public final class AnalyzerBench {
         return sorted[Math.max(0, i)] / 1e6;
     }
 
-    private static double produce(String servers, List<StepRecord> records, double rate, Map<String, Boolean> triggers)
+    static double produce(String servers, List<StepRecord> records, double rate, Map<String, Boolean> triggers)
             throws Exception {
         return produce(servers, records, rate, triggers, new HashMap<>());
     }

@@ -60,7 +60,8 @@ public final class LoadBench {
             String bridgeUrl,
             Long analyzerPid,
             String analyzerGroup,
-            String bridgeGroup) {}
+            String bridgeGroup,
+            Duration warmup) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = AnalyzerBench.options(args);
@@ -73,7 +74,8 @@ public final class LoadBench {
                 o.get("--bridge-url"),
                 o.containsKey("--analyzer-pid") ? Long.valueOf(o.get("--analyzer-pid")) : null,
                 o.getOrDefault("--analyzer-group", ConsumerGroups.ANALYZER),
-                o.getOrDefault("--bridge-group", ConsumerGroups.BRIDGE));
+                o.getOrDefault("--bridge-group", ConsumerGroups.BRIDGE),
+                Duration.ofSeconds(Long.parseLong(o.getOrDefault("--warmup-seconds", "30"))));
         System.out.print(run(s, System.err));
     }
 
@@ -82,6 +84,7 @@ public final class LoadBench {
         long total = (long) (s.rate() * s.duration().toSeconds());
         int waves = (int) Math.max(1, Math.ceil(total / (double) ((long) s.runs() * s.evaluations())));
         Long heapBefore = s.analyzerPid() == null ? null : heapAfterGc(s.analyzerPid());
+        int warmRuns = warmUp(s, log);
 
         // What the analyzer must say, from the detector offline: each transition and the record that completes it.
         Map<String, Long> triggerStep = new HashMap<>();
@@ -208,7 +211,7 @@ public final class LoadBench {
                             sampler.lastScrapeBytes.get()));
         }
         if (heapBefore != null && heapAfter != null) {
-            long held = (long) waves * s.runs();
+            long held = (long) waves * s.runs() + warmRuns;
             row(
                     b,
                     "analyzer heap after GC: before / after / per run held",
@@ -223,19 +226,51 @@ public final class LoadBench {
         return b.toString();
     }
 
+    /**
+     * Runs of their own at the rate for the warm-up, then waits until the analyzer has caught up: the JITs of the
+     * analyzer and the bridge compile their hot paths in the first tens of seconds, which is not the steady state
+     * the table is about. Returns the runs it started (their state stays in the analyzer).
+     */
+    private static int warmUp(Settings s, PrintStream log) throws Exception {
+        if (s.warmup().isZero()) return 0;
+        int evaluations = (int) Math.max(2, Math.min(4000, s.rate() * s.warmup().toSeconds() / s.runs()));
+        log.printf(
+                Locale.ROOT,
+                "loadgen: warming up for %d s (%d runs x %d records) ...%n",
+                s.warmup().toSeconds(),
+                s.runs(),
+                evaluations);
+        List<StepRecord> records =
+                SyntheticRuns.interleave(SyntheticRuns.runs("load-warm-", s.runs(), evaluations, 1000));
+        AnalyzerBench.produce(s.servers(), records, s.rate(), Map.of());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.servers()))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+            while ((Sampler.lag(admin, s.analyzerGroup()) > 0 || Sampler.lag(admin, s.bridgeGroup()) > 0)
+                    && System.nanoTime() < deadline) LockSupport.parkNanos(500_000_000);
+        }
+        return s.runs();
+    }
+
     private static void row(StringBuilder b, String what, String value) {
         b.append("| ").append(what).append(" | ").append(value).append(" |\n");
     }
 
-    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    /** A heap space's line of GC.heap_info ("PSYoungGen total 113152K, used 71175K", "garbage-first heap ..."). */
+    private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
-    /** The process's heap in use right after a full GC, from jcmd (bytes). */
+    /** The process's heap in use right after a full GC, from jcmd (bytes): the sum over its generations. */
     static long heapAfterGc(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
         String info = jcmd(pid, "GC.heap_info");
         Matcher m = USED.matcher(info);
-        if (!m.find()) throw new IllegalStateException("no 'used NK' in jcmd " + pid + " GC.heap_info: " + info);
-        return Long.parseLong(m.group(1)) * 1024;
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)) * 1024;
+            found = true;
+        }
+        if (!found) throw new IllegalStateException("no 'total NK, used NK' in jcmd " + pid + " GC.heap_info: " + info);
+        return used;
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
@@ -317,7 +352,7 @@ public final class LoadBench {
         }
 
         /** Sum over the group's committed partitions of end offset minus committed offset. */
-        private static long lag(Admin admin, String group) throws Exception {
+        static long lag(Admin admin, String group) throws Exception {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata()
                     .get();
