@@ -55,6 +55,7 @@ final class PollLoop implements Runnable {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
                 processor.process(record);
             }
+            processor.flush();
             processor.expireSilentRuns();
         } catch (WakeupException e) {
             if (!stopping) log.debug("consumer woken up without a stop; polling on");

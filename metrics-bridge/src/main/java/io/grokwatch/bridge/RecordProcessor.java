@@ -7,13 +7,15 @@ import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import io.grokwatch.events.Transition;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns consumed records into metric updates: count → decode → count analyzer output → update
- * the run's view → write its series. Never throws for a bad record: it is counted and skipped.
+ * the run's view; then, once a poll, {@link #flush} writes each changed run's series. Never throws for a bad record: it is counted and skipped.
  *
  * <p>Used by the poll thread only (it owns the {@link RunTable}).
  */
@@ -23,6 +25,11 @@ final class RecordProcessor {
     private final BridgeMetrics metrics;
     private final RunTable runs;
     private final Clock clock;
+    /**
+     * Runs changed since the last {@link #flush}, by run id: the first change's before and the last one's after. A
+     * poll of thousands of records writes each run's series once, not once a record.
+     */
+    private final Map<String, RunTable.Change> pending = new LinkedHashMap<>();
 
     RecordProcessor(BridgeMetrics metrics, RunTable runs, Clock clock) {
         this.metrics = metrics;
@@ -42,12 +49,26 @@ final class RecordProcessor {
             long now = clock.millis();
             countAnalyzerOutput(event);
             observeLag(event, record.timestamp(), now);
-            show(runs.apply(event, now));
+            RunTable.Change change = runs.apply(event, now);
+            if (change != null)
+                pending.merge(event.run(), change, (first, last) -> new RunTable.Change(first.before(), last.after()));
         } catch (RuntimeException e) {
             // A bug here must cost one record, not the poll thread.
             metrics.countMalformed(record.topic());
             log.error("failed to apply {}-{}@{}", record.topic(), record.partition(), record.offset(), e);
         }
+    }
+
+    /** Writes the series of every run changed since the last flush; the poll loop calls it after each poll. */
+    void flush() {
+        for (RunTable.Change change : pending.values()) {
+            try {
+                show(change);
+            } catch (RuntimeException e) {
+                log.error("failed to write the series of run {}", change.after().labels()[0], e);
+            }
+        }
+        pending.clear();
     }
 
     /** Removes the series of runs that were silent (or finished) for longer than the TTL. */

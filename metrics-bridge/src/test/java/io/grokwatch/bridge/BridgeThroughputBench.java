@@ -36,7 +36,11 @@ public final class BridgeThroughputBench {
         }
         for (int pass = 0; pass < 3; pass++) {
             long t = System.nanoTime();
-            for (int i = 0; i < records; i++) processor.process(record(encoded[i], i));
+            for (int i = 0; i < records; i++) {
+                processor.process(record(encoded[i], i));
+                if (i % 500 == 499) processor.flush(); // as the poll loop does, a poll of 500
+            }
+            processor.flush();
             double s = (System.nanoTime() - t) / 1e9;
             System.out.printf(
                     "pass %d: %d step records over %d runs in %.2f s = %.0f records/s%n",
