@@ -4,6 +4,7 @@ import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.EmbeddingSnapshot;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.FastStepDecoder;
 import io.grokwatch.events.InvalidEventException;
 import io.grokwatch.events.RunFinished;
 import io.grokwatch.events.RunStarted;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grokwatch.analyzer.bench.SyntheticRuns;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.FastStepDecoder;
 import io.grokwatch.events.StepRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

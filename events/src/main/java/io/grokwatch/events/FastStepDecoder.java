@@ -1,12 +1,10 @@
-package io.grokwatch.analyzer.kafka;
+package io.grokwatch.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import io.grokwatch.events.EventCodec;
-import io.grokwatch.events.StepRecord;
 import java.io.IOException;
 
 /**
@@ -15,9 +13,9 @@ import java.io.IOException;
  * largest cost per record. It gives up (returns null) on anything outside the plain shape —
  * duplicate or missing fields, wrong types, big or fractional integers, trailing tokens, invalid
  * values — and the caller then uses EventCodec, so every record is accepted or rejected exactly
- * as EventCodec does it, with its error messages.
+ * as EventCodec does it, with its error messages. Used by the analyzer and the bridge for grokwatch.metrics.
  */
-final class FastStepDecoder {
+public final class FastStepDecoder {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // as EventCodec: NaN/Infinity losses are data
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // correctly rounded too: the same doubles
@@ -43,7 +41,7 @@ final class FastStepDecoder {
     private FastStepDecoder() {}
 
     /** The step record, or null when the record is not a plain valid step (then ask EventCodec). */
-    static StepRecord decodeOrNull(byte[] json) {
+    public static StepRecord decodeOrNull(byte[] json) {
         if (json == null) return null;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
