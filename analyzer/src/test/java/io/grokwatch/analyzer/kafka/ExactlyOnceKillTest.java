@@ -77,6 +77,73 @@ class ExactlyOnceKillTest {
         assertThat(expected.values().stream().mapToInt(List::size).sum()).isGreaterThan(30);
     }
 
+    /**
+     * A sweep's runs arrive steadily while the analyzer is SIGKILLed ten times, each a second or so after it has
+     * committed something; then one more runs to the end. The read_committed output equals the uninterrupted one:
+     * every transition and alert, and every t_val forecast, once, with the same values.
+     */
+    @Test
+    void tenKillsInALoopWhileRunsArriveGiveTheUninterruptedOutput() throws Exception {
+        kafka = KafkaTestSupport.startBroker(3);
+        String servers = kafka.bootstrapServers();
+        Map<String, List<StepRecord>> runs = SyntheticRuns.runs("loop-", 12, 500, 300);
+        Path logs = Files.createDirectories(Path.of("target", "eos-loop-test"));
+        Thread producer =
+                new Thread(() -> KafkaTestSupport.produceInterleaved(servers, runs, 250), "eos-loop-producer");
+        producer.start();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+        for (int k = 0; k < 10; k++) {
+            try (Child child = Child.start(servers, logs.resolve("analyzer-" + k + ".log"))) {
+                KafkaTestSupport.await(
+                        "child " + k + " to commit a batch",
+                        Duration.ofSeconds(60),
+                        // once every record is in, a child may find nothing left to do: kill it all the same
+                        () -> child.recordsIn.get() > 0 || !producer.isAlive());
+                Thread.sleep(200 + random.nextInt(1000));
+                child.kill();
+            }
+        }
+        producer.join();
+        try (Child last = Child.start(servers, logs.resolve("analyzer-last.log"))) {
+            KafkaTestSupport.awaitCaughtUp(servers, GROUP, List.of(Topics.METRICS), Duration.ofSeconds(90));
+        }
+
+        Map<String, List<String>> expected = KafkaTestSupport.offlineOutcome(runs, DetectorConfig.defaults());
+        var committed = KafkaTestSupport.committedEvents(servers, runs.keySet());
+        Map<String, List<String>> actual = new LinkedHashMap<>();
+        runs.keySet().forEach(run -> actual.put(run, KafkaTestSupport.outcome(committed.getOrDefault(run, List.of()))));
+        assertThat(actual).isEqualTo(expected);
+        // the forecasts too: one per memorized evaluation, as an uninterrupted forecaster makes them
+        Map<String, List<String>> forecasts = new LinkedHashMap<>();
+        Map<String, List<String>> uninterrupted = new LinkedHashMap<>();
+        for (String run : runs.keySet()) {
+            var replay = io.grokwatch.analyzer.forecast.ForecastReplay.of(
+                    new io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun(run, runs.get(run)),
+                    DetectorConfig.defaults(),
+                    io.grokwatch.analyzer.forecast.ValLossForecaster.Config.DEFAULT);
+            // the replay keeps the forecasts made before t_val; live goes on until the detector confirms it
+            Long tVal = replay.tVal();
+            forecasts.put(
+                    run,
+                    committed.getOrDefault(run, List.of()).stream()
+                            .filter(e ->
+                                    e instanceof io.grokwatch.events.Forecast f && (tVal == null || f.step() < tVal))
+                            .map(e -> forecastKey((io.grokwatch.events.Forecast) e))
+                            .toList());
+            uninterrupted.put(
+                    run,
+                    replay.forecasts().stream()
+                            .map(ExactlyOnceKillTest::forecastKey)
+                            .toList());
+        }
+        assertThat(forecasts.values().stream().mapToInt(List::size).sum()).isGreaterThan(100);
+        assertThat(forecasts).isEqualTo(uninterrupted);
+    }
+
+    private static String forecastKey(io.grokwatch.events.Forecast f) {
+        return f.step() + ":" + f.tVal() + ":" + f.low() + ":" + f.high();
+    }
+
     /** Each run's steps cut into n consecutive pieces; piece k of every run forms segment k. */
     private static List<Map<String, List<StepRecord>>> segments(Map<String, List<StepRecord>> runs, int n) {
         List<Map<String, List<StepRecord>>> out = new ArrayList<>();
