@@ -107,6 +107,20 @@ class TrainCommandTest {
                 .contains("metrics file: 5 step records written, 0 failed");
     }
 
+    /** A full disk under the metrics file: one clear warning, training goes on, the summary counts the failures. */
+    @Test
+    void aMetricsFileOnAFullDiskIsAWarningAndTrainingGoesOn() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "/dev/full is missing");
+        CliRun r = train("--steps", "40", "--eval-every", "10", "--no-kafka", "--metrics-out", "/dev/full");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err().lines().filter(l -> l.contains("/dev/full")))
+                .containsExactly("grokwatch: cannot write /dev/full (No space left on device); training continues,"
+                        + " further step records are not written there");
+        assertThat(r.out())
+                .containsPattern("COMPLETED: ran 40 steps")
+                .contains("metrics file: 0 step records written, 5 failed");
+    }
+
     @Test
     void stopAfterGrokEndsTheRunAsGrokkedNStepsLater() throws IOException {
         Path out = dir.resolve("grok.jsonl");

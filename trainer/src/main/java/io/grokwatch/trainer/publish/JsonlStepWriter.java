@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Writes happen on the caller's thread into a buffer; a write error does not stop the run:
- * it is reported once on the warning sink and the records from then on count as failed.
+ * it is reported once on the warning sink, and the records in the buffer then and from then on count as failed
+ * (a record counts as written once its line was flushed).
  * Thread-safe.
  */
 public final class JsonlStepWriter implements EventPublisher {
@@ -37,7 +38,11 @@ public final class JsonlStepWriter implements EventPublisher {
     // guarded by this
     private long lastFlushNanos = System.nanoTime();
     private long published;
+    /** Records known to be in the file: their lines were flushed without an error. */
     private long written;
+    /** Records in the buffer, not flushed yet: a failing flush loses them, so they are not counted written. */
+    private long buffered;
+
     private long failed;
     private boolean broken;
     private PublishStats finalStats;
@@ -81,25 +86,23 @@ public final class JsonlStepWriter implements EventPublisher {
         try {
             out.write(EventCodec.encodeToString(step));
             out.write('\n');
-            long now = System.nanoTime();
-            if (now - lastFlushNanos >= flushIntervalNanos) {
-                out.flush();
-                lastFlushNanos = now;
-            }
-            written++;
+            buffered++;
+            if (System.nanoTime() - lastFlushNanos >= flushIntervalNanos) flushQuietly();
         } catch (IOException e) {
-            failed++;
+            // a write that fails may have pushed part of the buffer out: count all of it lost
+            failed += buffered + 1;
+            buffered = 0;
             fail(e);
         }
     }
 
     /**
-     * Step records written ({@code delivered}: handed to the file's buffer without an error) and
-     * lost to a write error or to a publish after close ({@code failed}).
+     * Step records written ({@code delivered}: flushed to the file without an error), lost to a write error or to a
+     * publish after close ({@code failed}), and still in the buffer ({@code pending}; none after close).
      */
     @Override
     public synchronized PublishStats stats() {
-        return new PublishStats(published, written, 0, failed, 0);
+        return new PublishStats(published, written, 0, failed, buffered);
     }
 
     /** Pushes buffered lines to the file now. */
@@ -111,10 +114,13 @@ public final class JsonlStepWriter implements EventPublisher {
     public synchronized PublishStats close(Duration timeout) {
         if (finalStats == null) {
             try {
-                out.close();
+                out.close(); // flushes the buffer first
+                written += buffered;
             } catch (IOException e) {
+                failed += buffered;
                 fail(e);
             }
+            buffered = 0;
             finalStats = stats();
         }
         return finalStats;
@@ -124,10 +130,13 @@ public final class JsonlStepWriter implements EventPublisher {
         if (broken || finalStats != null) return;
         try {
             out.flush();
+            written += buffered;
             lastFlushNanos = System.nanoTime();
         } catch (IOException e) {
+            failed += buffered;
             fail(e);
         }
+        buffered = 0;
     }
 
     private void fail(IOException e) {
