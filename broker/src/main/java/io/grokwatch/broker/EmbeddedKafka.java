@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -61,6 +60,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path requestedDataDir;
     private final int partitions;
     private final Map<String, String> overrides;
+    /** SCRAM-SHA-512 user and password of the client listener, or null for PLAINTEXT. */
+    private final String saslUser;
+
+    private final String saslPassword;
 
     private Path dataDir;
     private boolean ownsDataDir;
@@ -73,6 +76,37 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.requestedDataDir = b.dataDir;
         this.partitions = b.partitions;
         this.overrides = Map.copyOf(b.overrides);
+        this.saslUser = b.saslUser;
+        this.saslPassword = b.saslPassword;
+    }
+
+    /** The SCRAM mechanism of a broker built with {@link Builder#sasl}. */
+    public static final String SASL_MECHANISM = "SCRAM-SHA-512";
+
+    /**
+     * What a client needs to connect: {@code bootstrap.servers}, and for a SASL broker the security protocol,
+     * mechanism and JAAS login of its user: the contents of a {@code --kafka-config} file.
+     */
+    public synchronized Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        if (saslUser != null) {
+            p.put("security.protocol", "SASL_PLAINTEXT");
+            p.put("sasl.mechanism", SASL_MECHANISM);
+            p.put("sasl.jaas.config", jaas(saslUser, saslPassword));
+        }
+        return p;
+    }
+
+    /** True for a broker whose clients must log in (SCRAM-SHA-512 over SASL_PLAINTEXT). */
+    public boolean sasl() {
+        return saslUser != null;
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user.replace("\\", "\\\\").replace("\"", "\\\"") + "\" password=\""
+                + password.replace("\\", "\\\\").replace("\"", "\\\"") + "\";";
     }
 
     /** Starts configuring a broker: ephemeral port, temporary data directory, 3 partitions. */
@@ -223,11 +257,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        // Clients on CLIENT (PLAINTEXT, or SCRAM over SASL_PLAINTEXT); the controller's quorum stays PLAINTEXT on
+        // loopback, no client ever reaches it.
+        p.put("listeners", "CLIENT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "CLIENT://" + HOST + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "CLIENT");
+        p.put(
+                "listener.security.protocol.map",
+                "CLIENT:" + (saslUser != null ? "SASL_PLAINTEXT" : "PLAINTEXT") + ",CONTROLLER:PLAINTEXT");
+        if (saslUser != null) {
+            p.put("sasl.enabled.mechanisms", SASL_MECHANISM);
+            p.put("sasl.mechanism.inter.broker.protocol", SASL_MECHANISM);
+            // the broker talks to itself on CLIENT too, as the same user
+            p.put("listener.name.client.scram-sha-512.sasl.jaas.config", jaas(saslUser, saslPassword));
+        }
         p.put("log.dirs", dataDir.toString());
         p.put("num.partitions", Integer.toString(partitions));
         // One node: every internal topic has one replica, or transactions and groups never start.
@@ -270,6 +314,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setControllerListenerName(config.controllerListenerNames().get(0))
                 .setMetadataLogDirectory(config.metadataLogDir());
         formatter.setDirectories(List.of(dataDir.toString()));
+        // SCRAM credentials live in the metadata log: they are written once, when the directory is formatted.
+        if (saslUser != null)
+            formatter.setScramArguments(
+                    List.of(SASL_MECHANISM + "=[name=" + saslUser + ",password=" + saslPassword + "]"));
         try {
             formatter.run();
         } catch (Exception e) {
@@ -283,8 +331,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void createTopics() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties props = clientProperties();
         try (Admin admin = Admin.create(props)) {
             List<NewTopic> topics = Topics.ALL.stream()
                     .map(name -> new NewTopic(name, partitionsOf(name), (short) 1))
@@ -376,8 +423,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int partitions = 3;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private String saslUser;
+        private String saslPassword;
 
         private Builder() {}
+
+        /**
+         * Clients must log in with SCRAM-SHA-512 over SASL_PLAINTEXT as this user ({@link #clientProperties()});
+         * without it the listener is PLAINTEXT. The credential is stored when the data directory is first formatted,
+         * so a broker restarted on the same directory needs the same password.
+         */
+        public Builder sasl(String user, String password) {
+            if (user == null || user.isBlank() || user.contains(",") || user.contains("=") || user.contains("]"))
+                throw new IllegalArgumentException(
+                        "SASL user must be a non-empty name without ',', '=' or ']', was '" + user + "'");
+            if (password == null || password.length() < 8 || password.contains(",") || password.contains("]"))
+                throw new IllegalArgumentException("SASL password must have at least 8 characters and no ',' or ']'");
+            this.saslUser = user;
+            this.saslPassword = password;
+            return this;
+        }
 
         /** The client port on 127.0.0.1; 0 (the default) picks a free one. */
         public Builder port(int port) {
