@@ -5,6 +5,7 @@ import io.grokwatch.events.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +49,29 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Partitions of each grokwatch topic.")
     int partitions;
 
+    @Option(
+            names = "--sasl",
+            description = "Clients must log in: SCRAM-SHA-512 over SASL_PLAINTEXT, as --sasl-user. The password comes"
+                    + " from --client-config when that file exists (a restart on the same --data-dir needs the same"
+                    + " one), else a random one is generated and the file written: pass it to every other command"
+                    + " as --kafka-config.")
+    boolean sasl;
+
+    @Option(
+            names = "--sasl-user",
+            paramLabel = "NAME",
+            defaultValue = "grokwatch",
+            description = "The SASL user. Default: ${DEFAULT-VALUE}")
+    String saslUser;
+
+    @Option(
+            names = "--client-config",
+            paramLabel = "FILE",
+            description = "With --sasl: the clients' Kafka properties (bootstrap.servers, security.protocol,"
+                    + " sasl.mechanism, sasl.jaas.config), read for the password if it exists, written (owner-only)"
+                    + " if not.")
+    Path clientConfig;
+
     private final ServeUntilInterrupted serving = new ServeUntilInterrupted("broker", SHUTDOWN_GRACE);
     private volatile String bootstrapServers;
 
@@ -55,6 +79,14 @@ public final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         EmbeddedKafka.Builder config = EmbeddedKafka.builder().port(port).partitions(partitions);
+        String password = sasl ? saslPassword() : null;
+        if (sasl) {
+            try {
+                config.sasl(saslUser, password);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--sasl: " + e.getMessage());
+            }
+        }
         if (dataDir != null) {
             config.dataDir(dataDir);
         }
@@ -69,6 +101,11 @@ public final class BrokerCommand implements Callable<Integer> {
                 kafka -> {
                     bootstrapServers = kafka.bootstrapServers();
                     out.println("Kafka ready: --bootstrap-servers " + bootstrapServers);
+                    if (sasl) {
+                        writeClientConfig(kafka);
+                        out.println(
+                                "  SASL:   SCRAM-SHA-512 as " + saslUser + "; clients: --kafka-config " + clientConfig);
+                    }
                     out.println(
                             "  data:   " + kafka.dataDir() + (dataDir == null ? " (temporary, removed on exit)" : ""));
                     out.println("  topics: " + String.join(", ", Topics.ALL) + " (" + partitions + " partitions each, "
@@ -87,6 +124,57 @@ public final class BrokerCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final java.util.regex.Pattern PASSWORD = java.util.regex.Pattern.compile("password=\"([^\"]*)\"");
+
+    /** The password in an existing --client-config, or a new random one. */
+    private String saslPassword() throws java.io.IOException {
+        if (java.nio.file.Files.exists(clientConfig)) {
+            Properties p = new Properties();
+            try (var in = java.nio.file.Files.newBufferedReader(clientConfig)) {
+                p.load(in);
+            }
+            java.util.regex.Matcher m = PASSWORD.matcher(p.getProperty("sasl.jaas.config", ""));
+            if (!m.find())
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--client-config " + clientConfig
+                                + ": no password=\"...\" in its sasl.jaas.config; remove the file to have a new one written");
+            return m.group(1);
+        }
+        byte[] random = new byte[18];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /** Writes the clients' properties, readable by the owner only, unless the file is there already. */
+    private void writeClientConfig(EmbeddedKafka kafka) {
+        try {
+            Path target = clientConfig.toAbsolutePath();
+            Properties p = kafka.clientProperties();
+            if (java.nio.file.Files.exists(target)) {
+                Properties old = new Properties();
+                try (var in = java.nio.file.Files.newBufferedReader(target)) {
+                    old.load(in);
+                }
+                if (old.equals(p)) return;
+            }
+            Path tmp = java.nio.file.Files.createTempFile(target.getParent(), ".client-", ".properties.tmp");
+            try {
+                java.nio.file.Files.setPosixFilePermissions(
+                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                try (var w = java.nio.file.Files.newBufferedWriter(tmp)) {
+                    p.store(w, "grokwatch broker --sasl: pass this file to clients as --kafka-config");
+                }
+                java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(
+                    "cannot write --client-config " + clientConfig + ": " + e.getMessage(), e);
+        }
+    }
+
     private int port() {
         String s = bootstrapServers;
         return s == null ? port : Integer.parseInt(s.substring(s.lastIndexOf(':') + 1));
@@ -98,6 +186,13 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         if (partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be >= 1, was " + partitions);
+        }
+        if (sasl && clientConfig == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--sasl needs --client-config FILE, where the clients' login is kept");
+        }
+        if (!sasl && clientConfig != null) {
+            throw new ParameterException(spec.commandLine(), "--client-config goes with --sasl");
         }
     }
 
