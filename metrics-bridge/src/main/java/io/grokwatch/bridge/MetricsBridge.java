@@ -143,7 +143,7 @@ public final class MetricsBridge implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         RecordProcessor processor = new RecordProcessor(metrics, new RunTable(runTtl), clock);
-        pollLoop = new PollLoop(consumer, TOPICS, processor);
+        pollLoop = new PollLoop(consumer, TOPICS, processor).restoreWindow(runTtl, clock);
         Thread thread = new Thread(pollLoop, "grokwatch-bridge-poll");
         thread.setDaemon(true);
         thread.start();

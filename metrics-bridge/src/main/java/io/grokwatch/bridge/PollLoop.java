@@ -31,6 +31,18 @@ final class PollLoop implements Runnable {
     // Read by the poll thread, written by the closing thread: volatile so the loop sees the stop.
     private volatile boolean stopping;
 
+    /** How far back a start reads to restore the run views (the run TTL: views older than it expire anyway). */
+    private Duration restoreWindow = Duration.ZERO;
+
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+
+    /** Before consuming, rebuild the run views from the records of the last {@code window}; ZERO: none. */
+    PollLoop restoreWindow(Duration window, java.time.Clock clock) {
+        this.restoreWindow = window;
+        this.clock = clock;
+        return this;
+    }
+
     PollLoop(Consumer<byte[], byte[]> consumer, List<String> topics, RecordProcessor processor) {
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
@@ -40,6 +52,7 @@ final class PollLoop implements Runnable {
     @Override
     public void run() {
         try {
+            if (!restoreWindow.isZero()) restoreRunViews();
             consumer.subscribe(topics);
             while (!stopping) {
                 pollOnce();
@@ -65,6 +78,70 @@ final class PollLoop implements Runnable {
             log.warn("poll failed, retrying in {} ms: {}", ERROR_BACKOFF.toMillis(), e.toString());
             awaitStop(ERROR_BACKOFF);
         }
+    }
+
+    /** The longest a restore may take before the bridge goes on with what it has restored. */
+    private static final Duration RESTORE_LIMIT = Duration.ofSeconds(60);
+
+    /**
+     * A restarted bridge would show only the runs that send again, and a finished run not at all until its TTL. So
+     * before joining its group it reads, on each partition with committed offsets, the records from {@code
+     * restoreWindow} ago up to the committed offset, into the run views only: no counter counts them again (they
+     * were counted before the restart, and Prometheus sees the restart as a counter reset). Partitions without
+     * committed offsets are read from the start by the group anyway.
+     */
+    private void restoreRunViews() {
+        long start = System.nanoTime();
+        long restored = 0;
+        try {
+            List<org.apache.kafka.common.TopicPartition> tps = new java.util.ArrayList<>();
+            for (String t : topics) {
+                for (var pi : consumer.partitionsFor(t, Duration.ofSeconds(10)))
+                    tps.add(new org.apache.kafka.common.TopicPartition(t, pi.partition()));
+            }
+            var committed = consumer.committed(new java.util.HashSet<>(tps), Duration.ofSeconds(10));
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> since = new java.util.HashMap<>();
+            long from = clock.millis() - restoreWindow.toMillis();
+            for (var tp : tps)
+                if (committed.get(tp) != null && committed.get(tp).offset() > 0) since.put(tp, from);
+            if (since.isEmpty()) return;
+            var starts = consumer.offsetsForTimes(since, Duration.ofSeconds(10));
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> until = new java.util.HashMap<>();
+            starts.forEach((tp, at) -> {
+                if (at != null && at.offset() < committed.get(tp).offset())
+                    until.put(tp, committed.get(tp).offset());
+            });
+            if (until.isEmpty()) return;
+            consumer.assign(until.keySet());
+            until.keySet().forEach(tp -> consumer.seek(tp, starts.get(tp).offset()));
+            long deadline = start + RESTORE_LIMIT.toNanos();
+            while (!until.isEmpty() && !stopping) {
+                if (System.nanoTime() > deadline) {
+                    log.warn(
+                            "restoring run views took over {} s; going on with what is restored",
+                            RESTORE_LIMIT.toSeconds());
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL_TIMEOUT)) {
+                    var tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
+                    Long end = until.get(tp);
+                    if (end == null || r.offset() >= end) continue;
+                    processor.restore(r);
+                    restored++;
+                }
+                until.keySet().removeIf(tp -> consumer.position(tp) >= until.get(tp));
+                consumer.pause(java.util.Set.copyOf(consumer.assignment().stream()
+                        .filter(tp -> !until.containsKey(tp))
+                        .toList()));
+            }
+            processor.flush();
+        } catch (RuntimeException e) {
+            // a broker that is down: the loop below waits for it, and the views fill as records come
+            log.warn("could not restore the run views from the last {}: {}", restoreWindow, e.toString());
+        } finally {
+            consumer.unsubscribe();
+        }
+        log.info("restored run views from {} records in {} ms", restored, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Asks the loop to end and waits until the consumer is closed. */

@@ -60,6 +60,28 @@ final class RecordProcessor {
         }
     }
 
+    /**
+     * A record read again at a start to rebuild the run views: into the views only, at the record's own time, and
+     * counted nowhere (it was counted before the restart). Malformed ones are skipped quietly.
+     */
+    void restore(ConsumerRecord<byte[], byte[]> record) {
+        if (Topics.DLQ.equals(record.topic()) || record.value() == null) return;
+        Event event;
+        try {
+            Event step = Topics.METRICS.equals(record.topic()) ? FastStepDecoder.decodeOrNull(record.value()) : null;
+            event = step != null ? step : EventCodec.decode(record.value());
+        } catch (RuntimeException e) {
+            return;
+        }
+        try {
+            RunTable.Change change = runs.apply(event, record.timestamp());
+            if (change != null)
+                pending.merge(event.run(), change, (first, last) -> new RunTable.Change(first.before(), last.after()));
+        } catch (RuntimeException e) {
+            log.debug("not restored: {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+        }
+    }
+
     /** Writes the series of every run changed since the last flush; the poll loop calls it after each poll. */
     void flush() {
         for (RunTable.Change change : pending.values()) {
