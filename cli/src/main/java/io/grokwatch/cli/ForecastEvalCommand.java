@@ -11,11 +11,8 @@ import io.grokwatch.analyzer.forecast.ForecastReplay;
 import io.grokwatch.analyzer.forecast.ForecastReplay.RunForecasts;
 import io.grokwatch.analyzer.forecast.ValLossForecaster;
 import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
-import io.grokwatch.cli.policies.RunArguments;
-import io.grokwatch.cli.policies.RunSource;
 import io.grokwatch.events.Forecast;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +22,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch forecast-eval RUNS...}: how far the live t_val forecast was off on recorded runs. */
@@ -49,21 +45,7 @@ public final class ForecastEvalCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Parameters(
-            arity = "1..*",
-            paramLabel = "RUNS",
-            description = "Recorded runs: .jsonl files, directories of them, Kafka topics or sweep ids.")
-    List<String> runs;
-
-    @Option(
-            names = "--timeout",
-            paramLabel = "SECONDS",
-            defaultValue = "60",
-            description = "How long reading topics and sweeps from Kafka may take (a broker that is down is reported"
-                    + " after 5 s).")
-    int timeoutSeconds;
+    RunsArgs runs;
 
     @Option(names = "--json", description = "Print one JSON document: every score and the per-lead summary.")
     boolean json;
@@ -84,19 +66,7 @@ public final class ForecastEvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--target-val-loss: " + e.getMessage());
         }
-        if (timeoutSeconds < 1)
-            throw new ParameterException(spec.commandLine(), "--timeout must be >= 1 second, got " + timeoutSeconds);
-        List<RecordedRun> recorded;
-        try {
-            recorded = RunArguments.read(
-                    runs,
-                    kafka.clientProperties(),
-                    Duration.ofSeconds(timeoutSeconds),
-                    spec.commandLine().getErr(),
-                    "forecast-eval");
-        } catch (RunSource.BadRunInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        List<RecordedRun> recorded = runs.read("forecast-eval");
         List<RunForecasts> forecasts = new ArrayList<>();
         for (RecordedRun r : recorded) forecasts.add(ForecastReplay.of(r, detector, config));
         List<Score> scores = ForecastEvaluation.score(forecasts);

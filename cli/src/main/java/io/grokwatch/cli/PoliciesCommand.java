@@ -7,11 +7,8 @@ import io.grokwatch.analyzer.policy.PolicyReplay.RecordedRun;
 import io.grokwatch.analyzer.policy.ReplayPolicy;
 import io.grokwatch.cli.policies.PolicyReport;
 import io.grokwatch.cli.policies.PolicyTables;
-import io.grokwatch.cli.policies.RunArguments;
-import io.grokwatch.cli.policies.RunSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +18,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code grokwatch policies RUNS... [--policy SPEC]...}: what each stopping policy would have killed and saved. */
@@ -51,21 +47,7 @@ public final class PoliciesCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Parameters(
-            arity = "1..*",
-            paramLabel = "RUNS",
-            description = "Recorded runs: .jsonl files, directories of them, Kafka topics or sweep ids.")
-    List<String> runs;
-
-    @Option(
-            names = "--timeout",
-            paramLabel = "SECONDS",
-            defaultValue = "60",
-            description = "How long reading topics and sweeps from Kafka may take (a broker that is down is reported"
-                    + " after 5 s).")
-    int timeoutSeconds;
+    RunsArgs runs;
 
     @Option(
             names = "--policy",
@@ -103,14 +85,7 @@ public final class PoliciesCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--policy: " + e.getMessage());
             }
         }
-        if (timeoutSeconds < 1)
-            throw new ParameterException(spec.commandLine(), "--timeout must be >= 1 second, got " + timeoutSeconds);
-        List<RecordedRun> recorded;
-        try {
-            recorded = read();
-        } catch (RunSource.BadRunInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        List<RecordedRun> recorded = runs.read("policies");
         List<PolicyResult> results = PolicyReplay.replay(recorded, parsed, config);
         PrintWriter out = spec.commandLine().getOut();
         if (format != null && format.json) out.println(PolicyTables.jsonText(results));
@@ -129,14 +104,5 @@ public final class PoliciesCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         return 0;
-    }
-
-    private List<RecordedRun> read() throws Exception {
-        return RunArguments.read(
-                runs,
-                kafka.clientProperties(),
-                Duration.ofSeconds(timeoutSeconds),
-                spec.commandLine().getErr(),
-                "policies");
     }
 }
