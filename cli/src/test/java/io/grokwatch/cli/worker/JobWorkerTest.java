@@ -6,6 +6,7 @@ import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.ControlCommand;
 import io.grokwatch.events.DlqRecord;
 import io.grokwatch.events.Event;
+import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.Job;
 import io.grokwatch.events.Provenance;
 import io.grokwatch.events.RunFinished;
@@ -112,6 +113,63 @@ class JobWorkerTest {
         List<Event> steps = topics.read(Topics.METRICS, run::equals, l -> l.size() >= 7, WAIT);
         assertThat(steps).extracting(e -> ((StepRecord) e).step()).containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L);
         await("the job counted as run", () -> worker.stats().ran() == 1);
+    }
+
+    /**
+     * 2,000 bad records of eight kinds on grokwatch.jobs around two good jobs: each bad one goes to the DLQ once (the
+     * workers share the topic as a group, so one reader judges each record), both good ones run.
+     */
+    @Test
+    void fuzzedJobsAllGoToTheDlqAndTheGoodOnesRun() throws Exception {
+        int bad = 2000;
+        String json = new String(EventCodec.encode(job("jw-fuzz-x", "jw-fuzz", tiny(20))), StandardCharsets.UTF_8);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+        try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                topics.props(),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < bad; i++) {
+                if (i == bad / 3)
+                    p.send(record("jw-fuzz-good-0", EventCodec.encode(job("jw-fuzz-good-0", "jw-fuzz", tiny(20)))));
+                if (i == 2 * bad / 3)
+                    p.send(record("jw-fuzz-good-1", EventCodec.encode(job("jw-fuzz-good-1", "jw-fuzz", tiny(20)))));
+                String key = "jw-fuzz-bad-" + i;
+                String own = json.replace("jw-fuzz-x", key);
+                byte[] value = switch (i % 8) {
+                    case 0 ->
+                        own.substring(0, 1 + random.nextInt(own.length() - 1)).getBytes(StandardCharsets.UTF_8);
+                    case 1 -> {
+                        byte[] b = new byte[1 + random.nextInt(300)];
+                        random.nextBytes(b);
+                        yield b;
+                    }
+                    case 2 -> new byte[0];
+                    case 3 -> null;
+                    case 4 -> EventCodec.encode(StepRecord.of(key, 1, 0.1, 0.5, 0.2, 0.5)); // not a job
+                    case 5 ->
+                        own.replace("\"trainFraction\":", "\"trainFraction\":7,\"x\":")
+                                .getBytes(StandardCharsets.UTF_8);
+                    case 6 -> own.replace("\"steps\":", "\"stepz\":").getBytes(StandardCharsets.UTF_8);
+                    default ->
+                        own.replace("\"type\":\"job\"", "\"type\":\"jobs\"").getBytes(StandardCharsets.UTF_8);
+                };
+                p.send(record(key, value));
+            }
+            p.flush();
+        }
+        startWorker(1);
+        await(
+                "every bad job to the DLQ and both good ones run",
+                () -> worker.stats().toDlq() == bad && worker.stats().ran() == 2);
+        List<Event> dlq = topics.read(Topics.DLQ, k -> k.startsWith("jw-fuzz-bad-"), l -> l.size() >= bad, WAIT);
+        assertThat(dlq).hasSize(bad);
+        assertThat(dlq.stream().map(Event::run).distinct()).hasSize(bad);
+        assertThat(topics.readAll(Topics.RUNS, k -> k.startsWith("jw-fuzz-good-")))
+                .hasSize(4);
+    }
+
+    private static org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record(String key, byte[] value) {
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.JOBS, key, value);
     }
 
     @Test
