@@ -8,7 +8,6 @@ import io.grokwatch.analyzer.detect.RunDetector;
 import io.grokwatch.analyzer.kafka.AnalyzerService;
 import io.grokwatch.bridge.MetricsBridge;
 import io.grokwatch.broker.EmbeddedKafka;
-import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.StepRecord;
@@ -29,8 +28,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -106,7 +103,7 @@ class BrokerRestartTest {
             assertThat(stats.dropped() + stats.failed())
                     .as("nothing lost: " + stats)
                     .isZero();
-            awaitAnalyzerCaughtUp(servers, Duration.ofSeconds(120));
+            AnalyzerGroup.awaitCaughtUp(servers, Duration.ofSeconds(120));
             assertThat(analyzer.termination()).as("the analyzer did not exit").isNotDone();
 
             assertThat(committedTransitions(servers)).isEqualTo(offlineTransitions(runs));
@@ -160,29 +157,6 @@ class BrokerRestartTest {
             }
         }
         return out;
-    }
-
-    private static void awaitAnalyzerCaughtUp(String servers, Duration max) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
-            long deadline = System.nanoTime() + max.toNanos();
-            while (true) {
-                var committed = admin.listConsumerGroupOffsets(ConsumerGroups.ANALYZER)
-                        .partitionsToOffsetAndMetadata()
-                        .get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                for (int p = 0; p < 2; p++) latest.put(new TopicPartition(Topics.METRICS, p), OffsetSpec.latest());
-                var ends = admin.listOffsets(latest).all().get();
-                boolean caughtUp = latest.keySet().stream()
-                        .allMatch(tp -> ends.get(tp).offset() == 0
-                                || (committed.get(tp) != null
-                                        && committed.get(tp).offset()
-                                                >= ends.get(tp).offset()));
-                if (caughtUp) return;
-                if (System.nanoTime() > deadline)
-                    throw new AssertionError("the analyzer did not catch up: " + committed);
-                Thread.sleep(200);
-            }
-        }
     }
 
     private static String scrapeUntil(MetricsBridge bridge, java.util.function.Predicate<String> done)

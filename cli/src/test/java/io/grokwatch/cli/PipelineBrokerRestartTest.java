@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grokwatch.analyzer.detect.DetectorConfig;
 import io.grokwatch.analyzer.detect.RunDetector;
 import io.grokwatch.broker.EmbeddedKafka;
-import io.grokwatch.events.ConsumerGroups;
 import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.StepRecord;
@@ -24,9 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -101,7 +97,7 @@ class PipelineBrokerRestartTest {
                     .as("the trainer said the broker was away and back")
                     .contains("grokwatch: Kafka at " + servers + " is unreachable; training continues")
                     .contains("grokwatch: Kafka at " + servers + " is reachable again");
-            awaitAnalyzerCaughtUp(servers, Duration.ofSeconds(120));
+            AnalyzerGroup.awaitCaughtUp(servers, Duration.ofSeconds(120));
             assertThat(analyzer.isAlive()).as(log("analyzer")).isTrue();
             assertThat(bridge.isAlive()).as(log("bridge")).isTrue();
 
@@ -204,30 +200,6 @@ class PipelineBrokerRestartTest {
         out.sort(java.util.Comparator.comparingInt((ConsumerRecord<String, byte[]> r) -> r.partition())
                 .thenComparingLong(ConsumerRecord::offset));
         return out;
-    }
-
-    private static void awaitAnalyzerCaughtUp(String servers, Duration max) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
-            long deadline = System.nanoTime() + max.toNanos();
-            while (true) {
-                var committed = admin.listConsumerGroupOffsets(ConsumerGroups.ANALYZER)
-                        .partitionsToOffsetAndMetadata()
-                        .get();
-                Map<TopicPartition, OffsetSpec> latest =
-                        new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-                for (int p = 0; p < 2; p++) latest.put(new TopicPartition(Topics.METRICS, p), OffsetSpec.latest());
-                var ends = admin.listOffsets(new HashMap<>(latest)).all().get();
-                boolean done = latest.keySet().stream()
-                        .allMatch(tp -> ends.get(tp).offset() == 0
-                                || (committed.get(tp) != null
-                                        && committed.get(tp).offset()
-                                                >= ends.get(tp).offset()));
-                if (done) return;
-                if (System.nanoTime() > deadline)
-                    throw new AssertionError("the analyzer did not catch up: " + committed);
-                Thread.sleep(250);
-            }
-        }
     }
 
     private static String scrapeUntil(String url, String regex) throws Exception {
