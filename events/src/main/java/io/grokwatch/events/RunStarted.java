@@ -26,6 +26,11 @@ public record RunStarted(
         Check.notNull("provenance", provenance);
     }
 
+    /** The sweep its config names (key "sweep"), or null for a run on its own. */
+    public String sweep() {
+        return config.get("sweep") instanceof String id && !id.isEmpty() ? id : null;
+    }
+
     /** The run's step budget: its configured {@code steps} when a positive number, else null. */
     public Long budget() {
         return config.get("steps") instanceof Number n && n.longValue() > 0 ? n.longValue() : null;

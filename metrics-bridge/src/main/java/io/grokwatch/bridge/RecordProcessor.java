@@ -68,8 +68,7 @@ final class RecordProcessor {
         if (Topics.DLQ.equals(record.topic()) || record.value() == null) return;
         Event event;
         try {
-            Event step = Topics.METRICS.equals(record.topic()) ? FastStepDecoder.decodeOrNull(record.value()) : null;
-            event = step != null ? step : EventCodec.decode(record.value());
+            event = decodeValue(record);
         } catch (RuntimeException e) {
             return;
         }
@@ -101,14 +100,19 @@ final class RecordProcessor {
         }
     }
 
+    /** Step records are almost all of the traffic: the one-pass decoder for grokwatch.metrics. */
+    private static Event decodeValue(ConsumerRecord<byte[], byte[]> record) {
+        return Topics.METRICS.equals(record.topic())
+                ? FastStepDecoder.decode(record.value())
+                : EventCodec.decode(record.value());
+    }
+
     private Event decode(ConsumerRecord<byte[], byte[]> record) {
         try {
             if (record.value() == null) {
                 throw new IllegalArgumentException("record has no value");
             }
-            // Step records are almost all of the traffic: the one-pass decoder first, EventCodec for anything else.
-            Event step = Topics.METRICS.equals(record.topic()) ? FastStepDecoder.decodeOrNull(record.value()) : null;
-            return step != null ? step : EventCodec.decode(record.value());
+            return decodeValue(record);
         } catch (RuntimeException e) {
             metrics.countMalformed(record.topic());
             log.warn(

@@ -36,8 +36,8 @@ sealed interface Decoded {
      */
     static Decoded of(ConsumerRecord<String, byte[]> r, long nowMillis) {
         try {
-            Event e = r.topic().equals(Topics.METRICS) ? FastStepDecoder.decodeOrNull(r.value()) : null;
-            if (e == null) e = EventCodec.decode(r.value());
+            Event e =
+                    r.topic().equals(Topics.METRICS) ? FastStepDecoder.decode(r.value()) : EventCodec.decode(r.value());
             if (r.topic().equals(Topics.RUNS)) {
                 if (!(e instanceof RunStarted || e instanceof RunFinished)) {
                     throw new InvalidEventException(

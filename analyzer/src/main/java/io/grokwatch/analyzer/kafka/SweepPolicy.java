@@ -37,14 +37,9 @@ final class SweepPolicy {
         return policy;
     }
 
-    /** The sweep a run_started names (its config's "sweep"), or null for a run on its own. */
-    static String sweepOf(RunStarted started) {
-        return started.config().get("sweep") instanceof String id && !id.isEmpty() ? id : null;
-    }
-
     /** A run's run_started: it joins its sweep with the evaluations it had before. */
     void started(RunSlot slot, RunStarted started) {
-        String sweep = sweepOf(started);
+        String sweep = started.sweep();
         if (sweep == null || slot.sweep != null) return;
         slot.sweep = sweep;
         members.put(slot.detector.run(), slot);

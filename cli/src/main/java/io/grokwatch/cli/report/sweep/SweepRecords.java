@@ -65,12 +65,6 @@ public record SweepRecords(String sweep, Map<String, RunRecords> runs, Map<Strin
                 : BigInteger.valueOf(-1);
     }
 
-    /** The sweep a run_started record names, or null for a run on its own. */
-    public static String sweepOf(RunStarted s) {
-        Object v = s.config().get(SWEEP_KEY);
-        return v instanceof String id && !id.isEmpty() ? id : null;
-    }
-
     /**
      * Sorts records into a sweep's membership first (run_started, run_finished, jobs), then its data (steps and
      * snapshots of member runs only), so a reader can skip the data of every other run. Not thread-safe.
@@ -91,7 +85,7 @@ public record SweepRecords(String sweep, Map<String, RunRecords> runs, Map<Strin
         /** A record from grokwatch.runs or grokwatch.jobs; others are ignored. */
         public void addMembership(Event e) {
             if (e instanceof RunStarted s) {
-                String id = sweepOf(s);
+                String id = s.sweep();
                 if (id != null) sweepsSeen.add(id);
                 if (sweep.equals(id))
                     members.computeIfAbsent(s.run(), RunRecords::collector).add(s);
