@@ -81,7 +81,7 @@ class BrokerRestartTest {
                     .start();
             int half = all.size() / 2;
             for (int i = 0; i < half; i++) publisher.publish(all.get(i));
-            Thread.sleep(1000);
+            await("the first half delivered", () -> publisher.stats().delivered() == half);
 
             kafka.stop();
             long slowest = 0;
@@ -90,7 +90,7 @@ class BrokerRestartTest {
                 publisher.publish(all.get(i)); // the trainer goes on while the broker is away
                 slowest = Math.max(slowest, System.nanoTime() - t0);
             }
-            Thread.sleep(4000);
+            await("the publisher to say the broker is away", () -> !warnings.isEmpty());
             assertThat(analyzer.termination())
                     .as("the analyzer is still running with the broker away")
                     .isNotDone();
@@ -172,5 +172,13 @@ class BrokerRestartTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the scrape never showed every run's last step; last scrape:\n" + body);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(50);
+        }
     }
 }

@@ -83,7 +83,8 @@ class PipelineBrokerRestartTest {
             // mid-run: any progress line from step 300 to 1,999 (lines come about once a second, whatever the speed)
             awaitLog("trainer", "step (?:[3-9][0-9][0-9]|1[0-9]{3})/" + STEPS, Duration.ofSeconds(120));
             kafka.stop();
-            Thread.sleep(5000);
+            // away until the trainer has noticed and said so, while it trains on
+            awaitLog("trainer", "is unreachable; training continues", Duration.ofSeconds(60));
             assertThat(trainer.isAlive() || trainer.exitValue() == 0)
                     .as("the trainer trains on")
                     .isTrue();

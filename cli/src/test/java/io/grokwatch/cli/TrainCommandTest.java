@@ -110,7 +110,11 @@ class TrainCommandTest {
     /** A full disk under the metrics file: one clear warning, training goes on, the summary counts the failures. */
     @Test
     void aMetricsFileOnAFullDiskIsAWarningAndTrainingGoesOn() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "/dev/full is missing");
+        Path full = Path.of("/dev/full");
+        // CI must run it; a developer's machine without /dev/full skips it, saying why
+        org.junit.jupiter.api.Assertions.assertFalse(
+                "true".equalsIgnoreCase(System.getenv("CI")) && !Files.exists(full), "/dev/full is missing on CI");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "/dev/full is missing; no disk-full check");
         CliRun r = train("--steps", "40", "--eval-every", "10", "--no-kafka", "--metrics-out", "/dev/full");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err().lines().filter(l -> l.contains("/dev/full")))

@@ -71,13 +71,7 @@ class LiveStopMatchesReplayTest {
                     KafkaTestSupport.awaitCaughtUp(
                             servers, "live-stop", List.of(Topics.METRICS), Duration.ofSeconds(60));
                 }
-                Map<String, String> live = new TreeMap<>();
-                for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.CONTROL)) {
-                    ControlCommand c = (ControlCommand) EventCodec.decode(r.value());
-                    assertThat(live.put(c.run(), c.reason()))
-                            .as("one stop per run")
-                            .isNull();
-                }
+                Map<String, String> live = liveStops(servers);
                 assertThat(live).as(spec).isEqualTo(replayed);
             }
         }
@@ -158,13 +152,7 @@ class LiveStopMatchesReplayTest {
                                 Duration.ofSeconds(90));
                     }
                 }
-                Map<String, String> live = new TreeMap<>();
-                for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.CONTROL)) {
-                    ControlCommand c = (ControlCommand) EventCodec.decode(r.value());
-                    assertThat(live.put(c.run(), c.reason()))
-                            .as("one stop per run")
-                            .isNull();
-                }
+                Map<String, String> live = liveStops(servers);
                 assertThat(live).as(spec).isEqualTo(replayed);
                 Map<String, String> alerted = new TreeMap<>();
                 for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.EVENTS)) {
@@ -178,6 +166,16 @@ class LiveStopMatchesReplayTest {
                         .isEqualTo(live);
             }
         }
+    }
+
+    /** The STOPs on grokwatch.control, read_committed: run -> reason, one per run. */
+    private static Map<String, String> liveStops(String servers) {
+        Map<String, String> live = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> r : KafkaTestSupport.readCommitted(servers, Topics.CONTROL)) {
+            ControlCommand c = (ControlCommand) EventCodec.decode(r.value());
+            assertThat(live.put(c.run(), c.reason())).as("one stop per run").isNull();
+        }
+        return live;
     }
 
     private static final long BUDGET = 5000;

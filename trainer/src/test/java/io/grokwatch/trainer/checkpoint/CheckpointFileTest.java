@@ -61,11 +61,10 @@ class CheckpointFileTest {
     @Test
     void aFullDiskLeavesTheLastGoodCheckpointLoadable() throws IOException {
         Path full = Path.of("/dev/full");
-        if (!Files.exists(full)) {
-            org.junit.jupiter.api.Assertions.assertNotEquals(
-                    "true", System.getenv("CI"), "/dev/full is missing on the CI machine");
-            org.junit.jupiter.api.Assumptions.abort("/dev/full is missing here; skipping the disk-full check");
-        }
+        // CI must run it; a developer's machine without /dev/full skips it, saying why
+        org.junit.jupiter.api.Assertions.assertFalse(
+                "true".equalsIgnoreCase(System.getenv("CI")) && !Files.exists(full), "/dev/full is missing on CI");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "/dev/full is missing; no disk-full check");
         Trainer t = new Trainer(CFG, null, 3);
         Path dir = Files.createDirectories(tmp.resolve("full"));
         Path good = dir.resolve("step-0000000005.ckpt");
