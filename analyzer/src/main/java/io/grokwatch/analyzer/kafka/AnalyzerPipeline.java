@@ -181,6 +181,7 @@ final class AnalyzerPipeline {
                 bad.add(b.dlq());
                 continue;
             }
+            if (d instanceof Decoded.Checked) continue; // a good control command: nothing for a detector
             Decoded.Input in = (Decoded.Input) d;
             String run = in.event().run();
             RunInputs inputs = byPartition

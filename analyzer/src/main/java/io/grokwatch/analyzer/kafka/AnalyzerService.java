@@ -43,7 +43,7 @@ import reactor.util.retry.Retry;
 
 /**
  * The live analyzer: reads grokwatch.metrics, grokwatch.embeddings and grokwatch.runs (run_finished
- * ends a run's detector), runs one detector per run, and writes transitions, alerts and structure analyses to grokwatch.events, bad records to
+ * ends a run's detector), runs one detector per run, checks grokwatch.control, and writes transitions, alerts and structure analyses to grokwatch.events, bad records to
  * grokwatch.dlq and auto-stop commands to grokwatch.control, exactly once (see
  * README-exactly-once.md).
  *
@@ -106,10 +106,11 @@ public final class AnalyzerService implements AutoCloseable {
         this.maxPollRecords = b.maxPollRecords;
         this.lingerMs = b.lingerMs;
         this.detectThreads = b.detectThreads;
-        // grokwatch.runs for run_finished, which lets the detector smooth a run's last evaluations.
+        // grokwatch.runs for run_finished, which lets the detector smooth a run's last evaluations;
+        // grokwatch.control only to send its bad records to the DLQ (see Decoded.Checked).
         this.inputs = b.embeddings
-                ? List.of(Topics.METRICS, Topics.EMBEDDINGS, Topics.RUNS)
-                : List.of(Topics.METRICS, Topics.RUNS);
+                ? List.of(Topics.METRICS, Topics.EMBEDDINGS, Topics.RUNS, Topics.CONTROL)
+                : List.of(Topics.METRICS, Topics.RUNS, Topics.CONTROL);
         this.listener = b.listener;
         this.clock = b.clock;
         this.restartBackoff = b.restartBackoff;
