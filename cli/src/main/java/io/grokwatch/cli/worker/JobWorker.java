@@ -74,6 +74,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class JobWorker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
+    // A commit a poll made a run of bad jobs cost a round trip each; a crash re-reads at most this much.
+    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
     private static final Duration LEDGER_WAIT = Duration.ofSeconds(15);
     private static final Duration HANDOVER_WAIT = Duration.ofSeconds(60);
     private static final long BATCH_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1); // for more jobs of one shape
@@ -90,6 +92,8 @@ public final class JobWorker implements AutoCloseable {
     private long formingSince;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final Queue<DlqSent> dlqSent = new ConcurrentLinkedQueue<>(); // filled by the DLQ producer's callbacks
+    private long lastCommitNanos;
     private final AtomicInteger busy = new AtomicInteger();
     private final WorkerStats stats = new WorkerStats();
     private volatile boolean open = true;
@@ -190,6 +194,13 @@ public final class JobWorker implements AutoCloseable {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dlq");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A DLQ send is given up (and its job kept for a restart) after 30 s, not Kafka's 2 minutes: commits wait for
+        // it.
+        if (!p.containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                && !p.containsKey(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)) {
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        }
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
@@ -215,7 +226,8 @@ public final class JobWorker implements AutoCloseable {
                     startWaiting();
                     pauseWhenFull();
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) take(r);
-                    commit();
+                    settleDlq();
+                    commitEvery(COMMIT_INTERVAL);
                 } catch (WakeupException e) {
                     if (open) throw e;
                 } catch (KafkaException e) {
@@ -369,11 +381,22 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
+    private void commitEvery(Duration interval) {
+        if (System.nanoTime() - lastCommitNanos >= interval.toNanos()) commit();
+    }
+
+    /** Commits what is done, after every DLQ send in flight has been answered. */
     private void commit() {
+        dlq.flush();
+        settleDlq();
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> ready = offsets.committable();
         ready.keySet().retainAll(consumer.assignment());
         if (!ready.isEmpty()) consumer.commitSync(ready);
+        lastCommitNanos = System.nanoTime();
     }
+
+    /** A DLQ send that the broker answered: {@code error} is null when it was written. */
+    private record DlqSent(TopicPartition tp, long offset, String key, String reason, Exception error) {}
 
     private void toDlq(ConsumerRecord<String, byte[]> r, TopicPartition tp, String error) {
         String payload = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
@@ -387,18 +410,29 @@ public final class JobWorker implements AutoCloseable {
     private void sendDlq(String key, TopicPartition tp, long offset, String payload, String error) {
         DlqRecord d =
                 new DlqRecord(key, tp.topic(), tp.partition(), offset, payload, error, System.currentTimeMillis());
+        // Sent without waiting, so a run of bad jobs costs no round trip each; the poll thread settles the answers.
         try {
-            dlq.send(new ProducerRecord<>(Topics.DLQ, d.run(), EventCodec.encode(d)))
-                    .get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // not marked done: the offset is not committed, and the job comes back after a restart
-            say("job at " + tp + "@" + offset + ": could not reach the DLQ (" + OneLine.describe(e) + "); kept");
-            return;
+            dlq.send(
+                    new ProducerRecord<>(Topics.DLQ, d.run(), EventCodec.encode(d)),
+                    (meta, e) -> dlqSent.add(new DlqSent(tp, offset, key, error, e)));
+        } catch (KafkaException e) {
+            dlqSent.add(new DlqSent(tp, offset, key, error, e));
         }
-        stats.toDlq.incrementAndGet();
-        offsets.done(tp, offset);
-        say("job at " + tp + "@" + offset + (key == null ? "" : " (" + key + ")") + ": to " + Topics.DLQ + ": "
-                + error);
+    }
+
+    private void settleDlq() {
+        for (DlqSent s; (s = dlqSent.poll()) != null; ) {
+            if (s.error() != null) {
+                // not marked done: the offset is not committed, and the job comes back after a restart
+                say("job at " + s.tp() + "@" + s.offset() + ": could not reach the DLQ (" + OneLine.describe(s.error())
+                        + "); kept");
+                continue;
+            }
+            stats.toDlq.incrementAndGet();
+            offsets.done(s.tp(), s.offset());
+            say("job at " + s.tp() + "@" + s.offset() + (s.key() == null ? "" : " (" + s.key() + ")") + ": to "
+                    + Topics.DLQ + ": " + s.reason());
+        }
     }
 
     private void shutDown() {

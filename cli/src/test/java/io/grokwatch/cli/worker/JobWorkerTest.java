@@ -116,12 +116,12 @@ class JobWorkerTest {
     }
 
     /**
-     * 2,000 bad records of eight kinds on grokwatch.jobs around two good jobs: each bad one goes to the DLQ once (the
+     * 10,000 bad records of eight kinds on grokwatch.jobs around two good jobs: each bad one goes to the DLQ once (the
      * workers share the topic as a group, so one reader judges each record), both good ones run.
      */
     @Test
     void fuzzedJobsAllGoToTheDlqAndTheGoodOnesRun() throws Exception {
-        int bad = 2000;
+        int bad = 10_000;
         String json = new String(EventCodec.encode(job("jw-fuzz-x", "jw-fuzz", tiny(20))), StandardCharsets.UTF_8);
         java.util.SplittableRandom random = new java.util.SplittableRandom(12);
         try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
