@@ -42,7 +42,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>One daemon thread owns a consumer without a group: it assigns every partition of the
  * control topic and seeks each to the first record at or after {@link Builder#since} (via
  * offsetsForTimes), so a command sent after the run started but before this listener was
- * following still counts. Records of other runs and records that do not decode are skipped.
+ * following still counts. Records of other runs and records that do not decode are skipped (the analyzer sends
+ * the bad ones to the DLQ).
  * Each command id is acted on once. While the broker is away the thread keeps retrying
  * quietly. Callbacks run on that thread: keep them short (set a flag).
  */
