@@ -10,19 +10,23 @@ import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bridge restarted on the same port under Debian's Prometheus: its run gauges come back without a new record,
- * and Prometheus reads the counters' restart from zero as one reset, so increase() counts every record once.
+ * The bridge, in a JVM of its own, SIGKILLed and started again on the same port under Debian's Prometheus: its run
+ * gauges come back without a new record, and Prometheus reads the counters' restart from zero as one reset, so
+ * increase() counts every record once.
  */
 class BridgeRestartScrapeTest {
     private static final String RUN = "restart-scrape-1";
@@ -38,19 +42,22 @@ class BridgeRestartScrapeTest {
                         .scrape("grokwatch-bridge", "127.0.0.1:" + port)
                         .build()
                         .start()) {
-            MetricsBridge bridge = bridge(kafka.bootstrapServers(), port);
+            String servers = kafka.bootstrapServers();
+            ServerProcess bridge = StandaloneBridge.start("bridge-1", tmp, servers, port);
             try {
                 // a first sample at 0, or increase() cannot see the first records (Prometheus counts between samples)
                 await(prometheus, "the bridge scraped before any record", CONSUMED + " == 0");
                 for (long step = 0; step < 20; step++) send(producer, step);
                 await(prometheus, "the first 20 records scraped", CONSUMED + " == 20");
                 await(prometheus, "the run's step", "grokwatch_run_step{run=\"" + RUN + "\"} == 19");
+                // the bridge reads at least once: what it had not committed when killed it would count again
+                awaitCommitted(servers, 20);
             } finally {
-                bridge.close();
+                bridge.kill();
             }
             await(prometheus, "the bridge seen down", "up{job=\"grokwatch-bridge\"} == 0");
 
-            bridge = bridge(kafka.bootstrapServers(), port);
+            bridge = StandaloneBridge.start("bridge-2", tmp, servers, port);
             try {
                 await(prometheus, "the bridge back, its counter from zero", CONSUMED + " == 0");
                 await(
@@ -69,11 +76,22 @@ class BridgeRestartScrapeTest {
         }
     }
 
-    private static MetricsBridge bridge(String servers, int port) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "200");
-        return MetricsBridge.builder().kafkaProperties(p).port(port).build().start();
+    private static void awaitCommitted(String servers, long offset) {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", servers))) {
+            TopicPartition tp = new TopicPartition(Topics.METRICS, 0);
+            Poll.until(Duration.ofSeconds(30), "the bridge to commit offset " + offset + " on " + tp, () -> {
+                OffsetAndMetadata o;
+                try {
+                    o = admin.listConsumerGroupOffsets(MetricsBridge.DEFAULT_GROUP_ID)
+                            .partitionsToOffsetAndMetadata()
+                            .get()
+                            .get(tp);
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("cannot read the bridge's offsets", e);
+                }
+                return o != null && o.offset() >= offset ? Boolean.TRUE : null;
+            });
+        }
     }
 
     private static KafkaProducer<String, byte[]> producer(String servers) {

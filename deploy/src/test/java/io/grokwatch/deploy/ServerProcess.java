@@ -88,6 +88,20 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook, no last commit, as when the machine or the OOM killer takes the process. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process's pid, to tell one run of a server from the next. */
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
         process.destroy();
