@@ -181,7 +181,10 @@ public final class LoadBench {
         row(
                 b,
                 "bridge lag (all its topics): max / at the end",
-                sampler.maxBridgeLag.get() + " / " + sampler.lastBridgeLag.get() + " records");
+                sampler.maxBridgeLag.get() + " / " + sampler.lastBridgeLag.get() + " records"
+                        + (sampler.failedLagSamples.get() == 0
+                                ? ""
+                                : " (" + sampler.failedLagSamples.get() + " lag samples failed)"));
         row(
                 b,
                 "transition latency, send -> read_committed: p50 / p99 / max",
@@ -203,11 +206,12 @@ public final class LoadBench {
                     "bridge /metrics scrape: p50 / p99 / max",
                     String.format(
                             Locale.ROOT,
-                            "%.0f / %.0f / %.0f ms (%d scrapes, %d bytes at the end)",
+                            "%.0f / %.0f / %.0f ms (%d scrapes, %d failed, %d bytes at the end)",
                             AnalyzerBench.millis(scrapes, 0.5),
                             AnalyzerBench.millis(scrapes, 0.99),
                             AnalyzerBench.millis(scrapes, 1.0),
                             scrapes.length,
+                            sampler.failedScrapes.get(),
                             sampler.lastScrapeBytes.get()));
         }
         if (heapBefore != null && heapAfter != null) {
@@ -294,6 +298,8 @@ public final class LoadBench {
         final AtomicLong maxBridgeLag = new AtomicLong();
         final AtomicLong lastBridgeLag = new AtomicLong(-1);
         final AtomicLong lastScrapeBytes = new AtomicLong();
+        final AtomicLong failedScrapes = new AtomicLong(); // the bridge down or restarting
+        final AtomicLong failedLagSamples = new AtomicLong(); // the broker down
         private volatile boolean running = true;
 
         Sampler(Settings s) {
@@ -323,6 +329,7 @@ public final class LoadBench {
                         lastBridgeLag.set(b);
                         maxBridgeLag.accumulateAndGet(b, Math::max);
                     } catch (Exception e) {
+                        failedLagSamples.incrementAndGet();
                         System.err.println("loadgen: lag sample failed: " + e);
                     }
                     if (s.bridgeUrl() != null) scrape();
@@ -347,6 +354,7 @@ public final class LoadBench {
                     scrapes.add(took);
                 }
             } catch (Exception e) {
+                failedScrapes.incrementAndGet();
                 System.err.println("loadgen: scrape of " + s.bridgeUrl() + " failed: " + e);
             }
         }

@@ -51,6 +51,10 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     static final String POLICY_HEADER = "grokwatch.policy";
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
+    /** Segment size of a changelog the analyzer creates: small, so the cleaner keeps about one version per run. */
+    static final int SEGMENT_BYTES = 8 * 1024 * 1024;
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateChangelog.class);
 
     private final String topic;
     private final Map<String, Object> restoreConsumerConfig;
@@ -125,22 +129,42 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
         c.assign(tps);
         c.seekToBeginning(tps);
         Map<TopicPartition, Long> end = c.endOffsets(tps, restoreTimeout);
-        long deadline = System.nanoTime() + restoreTimeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + restoreTimeout.toNanos();
+        long read = 0;
+        // Every batch rewrites the runs it touched, so a run has many versions until the cleaner compacts them:
+        // keep the last record of each run and decode only that one.
+        Map<Integer, Map<String, ConsumerRecord<String, byte[]>>> latest = new HashMap<>();
+        for (int p : partitions) latest.put(p, new HashMap<>());
         while (!caughtUp(c, tps, end)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("restoring " + topic + " " + partitions + " took longer than "
                         + restoreTimeout.toSeconds() + " s; is the broker reachable?");
             }
             for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                Map<String, StoredRun> runs = out.get(r.partition());
+                read++;
+                Map<String, ConsumerRecord<String, byte[]>> runs = latest.get(r.partition());
                 if (r.value() == null) {
                     runs.remove(r.key());
                 } else {
-                    runs.put(r.key(), decode(r));
+                    runs.put(r.key(), r);
                 }
             }
         }
         c.assign(List.of());
+        int restored = 0;
+        for (var e : latest.entrySet()) {
+            Map<String, StoredRun> runs = out.get(e.getKey());
+            for (ConsumerRecord<String, byte[]> r : e.getValue().values()) runs.put(r.key(), decode(r));
+            restored += runs.size();
+        }
+        log.info(
+                "restored {} runs of {} partitions {} from {} records in {} ms",
+                restored,
+                topic,
+                partitions,
+                read,
+                (System.nanoTime() - start) / 1_000_000);
         return new RestoredState(out);
     }
 
@@ -282,7 +306,13 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
                 }
             }
             NewTopic nt = new NewTopic(changelog, java.util.Optional.of(partitions), java.util.Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                    .configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT,
+                            // The cleaner compacts closed segments only; with the default 1 GB segment it never
+                            // ran under load and a restart re-read every version of every run (240 MB in 2 min).
+                            TopicConfig.SEGMENT_BYTES_CONFIG,
+                            Integer.toString(SEGMENT_BYTES)));
             try {
                 admin.createTopics(List.of(nt))
                         .all()
