@@ -44,17 +44,23 @@ class AnalyzeCommandTest {
                     "--stats-every",
                     "1s");
             StringWriter out = analyze.out;
-            assertThat(analyze.command.awaitReady(DEADLINE))
-                    .as("analyze ready; stderr: %s", analyze.err)
-                    .isTrue();
+            try {
+                assertThat(analyze.command.awaitReady(DEADLINE))
+                        .as("analyze ready; stderr: %s", analyze.err)
+                        .isTrue();
 
-            CliRun ingest = CliRun.grokwatch("ingest", f.toString(), "--bootstrap-servers", kafka.bootstrapServers());
-            assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+                CliRun ingest =
+                        CliRun.grokwatch("ingest", f.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+                assertThat(ingest.exitCode()).as(ingest.err()).isZero();
 
-            await(() -> out.toString().contains("sent STOP"), "the auto-stop line; out: " + out);
-            await(() -> out.toString().contains("stats: 601 records in"), "stats after all records; out: " + out);
-            analyze.command.requestStop();
-            analyze.awaitExit(DEADLINE);
+                await(() -> out.toString().contains("sent STOP"), "the auto-stop line; out: " + out);
+                // the 601 ingested, and the STOP it sent, which it reads back from grokwatch.control to check it
+                await(() -> out.toString().contains("stats: 602 records in"), "stats after all records; out: " + out);
+            } finally {
+                // also when an assertion failed: a command left running would retry the closed broker for good
+                analyze.command.requestStop();
+                analyze.awaitExit(DEADLINE);
+            }
             assertThat(analyze.exitCode.get()).as(analyze.err.toString()).isZero();
 
             String text = out.toString();

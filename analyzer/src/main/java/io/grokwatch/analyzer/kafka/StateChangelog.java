@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
@@ -287,6 +290,45 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     }
 
     /**
+     * A changelog made by an earlier version (or by hand) with the broker's default segment size is given
+     * {@link #SEGMENT_BYTES}; a size set on the topic is left alone. Without the right to alter configs it says so and
+     * goes on: the analyzer works, its restarts are slower.
+     */
+    private static void shrinkDefaultSegments(Admin admin, String changelog, Duration timeout)
+            throws InterruptedException {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, changelog);
+        try {
+            ConfigEntry e = admin.describeConfigs(List.of(r))
+                    .all()
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .get(r)
+                    .get(TopicConfig.SEGMENT_BYTES_CONFIG);
+            if (e == null || e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG) return;
+            admin.incrementalAlterConfigs(Map.of(
+                            r,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(SEGMENT_BYTES)),
+                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            log.info(
+                    "state topic {}: segment.bytes {} -> {}, so the cleaner can compact it",
+                    changelog,
+                    e.value(),
+                    SEGMENT_BYTES);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
+            Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+            log.warn(
+                    "state topic {}: cannot set segment.bytes to {} ({}); restarts re-read more of it",
+                    changelog,
+                    SEGMENT_BYTES,
+                    cause.getMessage() != null
+                            ? cause.getMessage()
+                            : cause.getClass().getSimpleName());
+        }
+    }
+
+    /**
      * Checks that the inputs are co-partitioned and creates the changelog (compacted, as many
      * partitions as the inputs) if it is missing. Returns the partition count. {@code servers} only names the
      * broker in errors.
@@ -319,6 +361,7 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
                         .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
+                shrinkDefaultSegments(admin, changelog, timeout);
             }
             int n = describeWhenKnown(admin, changelog, timeout).partitions().size();
             if (n != partitions) {

@@ -43,6 +43,42 @@ class TopicLayoutTest {
     }
 
     @Test
+    void anOlderChangelogGetsSmallSegmentsUnlessItsOwnerChoseASize() throws Exception {
+        try (EmbeddedKafka kafka = KafkaTestSupport.startBroker(2);
+                Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            String older = StateChangelog.topicFor("layout-older");
+            String chosen = StateChangelog.topicFor("layout-chosen");
+            admin.createTopics(List.of(
+                            new NewTopic(older, 2, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                            new NewTopic(chosen, 2, (short) 1)
+                                    .configs(Map.of("cleanup.policy", "compact", "segment.bytes", "16777216"))))
+                    .all()
+                    .get();
+            for (String group : List.of("layout-older", "layout-chosen")) {
+                AnalyzerService.builder()
+                        .bootstrapServers(kafka.bootstrapServers())
+                        .groupId(group)
+                        .instanceId(group + "-1")
+                        .build()
+                        .start()
+                        .close();
+            }
+            assertThat(segmentBytes(admin, older)).isEqualTo(Integer.toString(StateChangelog.SEGMENT_BYTES));
+            assertThat(segmentBytes(admin, chosen)).isEqualTo("16777216");
+        }
+    }
+
+    private static String segmentBytes(Admin admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(r))
+                .all()
+                .get()
+                .get(r)
+                .get(TopicConfig.SEGMENT_BYTES_CONFIG)
+                .value();
+    }
+
+    @Test
     void aControlTopicWithAnotherPartitionCountIsRefusedByName() throws Exception {
         try (EmbeddedKafka kafka = KafkaTestSupport.startBroker(2);
                 Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
