@@ -20,6 +20,10 @@ update), weightNorm the L2 norm of all parameters, weightDistance ||w - w0|| / |
 stepsPerSecond over the steps since the previous record (0 at step 0), time in epoch ms. Losses are reported in
 float64 from the float32 logits, as the trainer's Loss does.
 
+With --init-from CKPT the run starts from a grokwatch checkpoint (weights and AdamW moments, e.g. one written by
+`grokwatch train ... --steps 1 --checkpoint-dir D --checkpoint-every 0`) instead of torch's init, to compare the two
+trainers' step math from the same start.
+
 What differs from grokwatch: the initialization has the same distributions (PyTorch's defaults: embedding N(0,1),
 Linear weights and biases U(+-1/sqrt(fan_in))) but torch's generator, so the initial weights are not grokwatch's;
 float32 kernels (torch's CPU BLAS vs ND4J's, and grokwatch's gathered layer-0 tables) differ in rounding. Not
@@ -27,6 +31,7 @@ implemented: minibatches, other presets, grad filters.
 """
 import argparse
 import json
+import struct
 import time
 
 import torch
@@ -75,6 +80,49 @@ def split(p, fraction, seed):
     return sorted(pairs[:n]), sorted(pairs[n:])
 
 
+def load_checkpoint(path, model, opt):
+    """Loads a grokwatch AdamW MLP checkpoint (trainer/.../checkpoint/CheckpointFile.java, format 1) into the torch
+    model and optimizer: weights and both moments, transposed from grokwatch's (in, out) to torch's (out, in).
+    Returns the checkpoint's step: the number of updates behind it."""
+    b = open(path, "rb").read()
+    if b[:8] != b"GWCKPT1\n":
+        raise SystemExit(f"{path}: not a grokwatch checkpoint")
+    h = struct.unpack("<I", b[8:12])[0]
+    hdr = json.loads(b[16:16 + h])
+    if hdr["optimizer"] != "AdamW" or hdr["filters"]:
+        raise SystemExit(f"{path}: only plain AdamW checkpoints load here, got {hdr['optimizer']} {hdr['filters']}")
+    data, off, tensors = b[16 + h:], 0, {}
+    for t in hdr["tensors"]:
+        raw = data[off:off + t["bytes"]]
+        off += t["bytes"]
+        dtype = {"float32": torch.float32, "float64": torch.float64, "int32": torch.int32}[t["dtype"]]
+        tensors[t["name"]] = torch.frombuffer(bytearray(raw), dtype=dtype).reshape(t["shape"])
+    names = {"embed.weight": model.embed.weight, "layers.0.weight": model.hidden.weight,
+             "layers.0.bias": model.hidden.bias, "layers.1.weight": model.out.weight, "layers.1.bias": model.out.bias}
+
+    def pieces(flat):  # grokwatch's flat vector -> torch-shaped tensors, in its params order
+        out, at = {}, 0
+        for prm in hdr["params"]:
+            n = 1
+            for d in prm["shape"]:
+                n *= d
+            x = flat[at:at + n].reshape(prm["shape"]).to(torch.float32)
+            at += n
+            target = names[prm["name"]]
+            out[prm["name"]] = x.t().contiguous() if prm["name"].endswith("weight") and prm["name"] != "embed.weight" \
+                else x.reshape(target.shape)
+        return out
+
+    values, m, v = (pieces(tensors[k]) for k in ("params", "optimizer.exp_avg", "optimizer.exp_avg_sq"))
+    step = int(tensors["optimizer.step"][0].item())
+    with torch.no_grad():
+        for name, param in names.items():
+            param.copy_(values[name])
+            opt.state[param] = {"step": torch.tensor(float(step)), "exp_avg": m[name].clone(),
+                                "exp_avg_sq": v[name].clone()}
+    return hdr["step"]
+
+
 class Mlp(nn.Module):
     def __init__(self, p, d, h):
         super().__init__()
@@ -94,6 +142,8 @@ def main():
     ap.add_argument("--run", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init-from", metavar="CKPT",
+                    help="start from a grokwatch checkpoint (weights and AdamW moments) instead of torch's init")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -111,16 +161,17 @@ def main():
     params = list(model.parameters())
     opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=a.weight_decay)
     flat = lambda ts: torch.cat([t.reshape(-1) for t in ts])
+    first = load_checkpoint(a.init_from, model, opt) if a.init_from else 0
     w0 = flat([q.detach() for q in params]).clone()
     w0_norm = w0.norm().item()
 
     def metrics(logits, y):
         return F.cross_entropy(logits.double(), y).item(), (logits.argmax(1) == y).double().mean().item()
 
-    last_step, last_t = 0, time.perf_counter()
+    last_step, last_t = first, time.perf_counter()
     t_val = None
     with open(a.out, "w") as out:
-        for step in range(a.steps + 1):
+        for step in range(first, a.steps + 1):
             update = step < a.steps
             logits = model(xtr)
             loss = F.cross_entropy(logits, ytr)
