@@ -20,15 +20,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -214,8 +209,7 @@ public final class AnalyzerBench {
             }
         }
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latenciesNanos = new ArrayList<>();
-        LatencyReader reader = new LatencyReader(servers, triggerStepByTransition, sentAt, latenciesNanos);
+        TransitionReader reader = new TransitionReader(servers, triggerStepByTransition, sentAt);
         reader.start();
         reader.awaitPositioned();
         long txBefore = analyzer.stats().snapshot().transactions();
@@ -228,16 +222,13 @@ public final class AnalyzerBench {
                 triggerStepByTransition.size());
         double achieved = produce(servers, SyntheticRuns.interleave(latRuns), rate, triggers, sentAt);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (reader.received() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
+        while (reader.distinct() < triggerStepByTransition.size() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000_000);
         }
         reader.stopReading();
         reader.join(5_000);
         long tx = analyzer.stats().snapshot().transactions() - txBefore;
-        long[] sorted;
-        synchronized (latenciesNanos) {
-            sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        }
+        long[] sorted = reader.latencies();
         return String.format(
                 Locale.ROOT,
                 String.join(
@@ -306,73 +297,6 @@ public final class AnalyzerBench {
         }
         if (failed.get() != null) throw new IllegalStateException("producing the bench input failed", failed.get());
         return records.size() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    /** Reads grokwatch.events read_committed from its end and times each expected transition. */
-    private static final class LatencyReader extends Thread {
-        private final String servers;
-        private final Map<String, Long> triggerStep;
-        private final Map<String, Long> sentAt;
-        private final List<Long> latencies;
-        private volatile boolean running = true;
-        private volatile boolean positioned;
-        private volatile int received;
-
-        LatencyReader(String servers, Map<String, Long> triggerStep, Map<String, Long> sentAt, List<Long> latencies) {
-            super("bench-latency-reader");
-            setDaemon(true);
-            this.servers = servers;
-            this.triggerStep = triggerStep;
-            this.sentAt = sentAt;
-            this.latencies = latencies;
-        }
-
-        int received() {
-            return received;
-        }
-
-        void awaitPositioned() {
-            while (!positioned) LockSupport.parkNanos(10_000_000);
-        }
-
-        void stopReading() {
-            running = false;
-        }
-
-        @Override
-        public void run() {
-            Map<String, Object> c = new HashMap<>();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            // A reader measuring when a transition becomes readable should not add a long fetch wait of its own.
-            c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-            try (KafkaConsumer<String, byte[]> consumer =
-                    new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> tps = new ArrayList<>();
-                consumer.partitionsFor(Topics.EVENTS)
-                        .forEach(pi -> tps.add(new TopicPartition(Topics.EVENTS, pi.partition())));
-                consumer.assign(tps);
-                consumer.seekToEnd(tps);
-                tps.forEach(consumer::position); // resolve the end offsets now, before the runs start
-                positioned = true;
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                        long now = System.nanoTime();
-                        Event e = EventCodec.decode(r.value());
-                        if (!(e instanceof Transition t)) continue;
-                        Long step = triggerStep.get(transitionKey(t));
-                        if (step == null) continue;
-                        Long sent = sentAt.get(t.run() + "/" + step);
-                        if (sent != null) {
-                            synchronized (latencies) {
-                                latencies.add(now - sent);
-                            }
-                        }
-                        received++;
-                    }
-                }
-            }
-        }
     }
 
     static Map<String, String> options(String[] args) {
