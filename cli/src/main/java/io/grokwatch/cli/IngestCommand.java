@@ -4,6 +4,8 @@ import io.grokwatch.events.Event;
 import io.grokwatch.events.EventCodec;
 import io.grokwatch.events.InvalidEventException;
 import io.grokwatch.events.JsonLines;
+import io.grokwatch.events.RunFinished;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.io.IOException;
@@ -32,9 +34,12 @@ import picocli.CommandLine.Spec;
         name = "ingest",
         description = {
             "Publishes the step records of a recorded run (FILE.jsonl, one record per line as on the wire) to "
-                    + "grokwatch.metrics keyed by run id, in file order, so the analyzer and the bridge see it as a live run.",
-            "Lines that are not valid step records are reported on stderr with their line number and skipped; "
-                    + "records of other types are skipped and counted. Progress is printed every --progress-every records."
+                    + "grokwatch.metrics keyed by run id, in file order, and its run_started and run_finished records "
+                    + "to grokwatch.runs, so the analyzer and the bridge see it as a live run.",
+            "Lines that are not valid records are reported on stderr with their line number and skipped; "
+                    + "records of other types are skipped and counted. Progress is printed every --progress-every records.",
+            "--budget gives the run a step budget (its run_started's steps; one is sent first when the file has none), "
+                    + "so the live t_val forecast and the grok-aware policy weigh it against one."
         })
 public final class IngestCommand implements Callable<Integer> {
     /** Bad lines named one by one on stderr; the rest are only counted. */
@@ -64,6 +69,13 @@ public final class IngestCommand implements Callable<Integer> {
     Double rate;
 
     @Option(
+            names = "--budget",
+            paramLabel = "STEPS",
+            description =
+                    "The run's step budget, as its run_started's steps (default: the file's run_started's, if any).")
+    Long budget;
+
+    @Option(
             names = "--progress-every",
             paramLabel = "N",
             defaultValue = "10000",
@@ -75,14 +87,19 @@ public final class IngestCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        long lines = countLines(file);
+        long[] scan = scan(file); // lines, run_started records
+        long lines = scan[0];
+        boolean hasRunStarted = scan[1] > 0;
         long published = 0;
         long bad = 0;
         long other = 0;
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         long start = System.nanoTime();
-        long[] counts = new long[3]; // published, bad, other
+        long[] counts = new long[4]; // published, bad, other, run records
         kafka.requireReachable(CONNECT_TIMEOUT, "publish " + file);
+        org.apache.kafka.clients.producer.Callback noteFailure = (md, ex) -> {
+            if (ex != null) sendFailure.compareAndSet(null, ex);
+        };
         try (KafkaProducer<String, byte[]> producer = producer()) {
             JsonLines.forEach(file, (n, line, notText) -> {
                 if (sendFailure.get() != null) return;
@@ -91,6 +108,13 @@ public final class IngestCommand implements Callable<Integer> {
                 try {
                     if (notText != null) throw new InvalidEventException(null, notText);
                     Event e = EventCodec.decode(line);
+                    if (e instanceof RunStarted || e instanceof RunFinished) {
+                        Event run = runRecord(e);
+                        producer.send(
+                                new ProducerRecord<>(Topics.RUNS, run.run(), EventCodec.encode(run)), noteFailure);
+                        counts[3]++;
+                        return;
+                    }
                     if (!(e instanceof StepRecord s)) {
                         counts[2]++;
                         return;
@@ -101,10 +125,16 @@ public final class IngestCommand implements Callable<Integer> {
                         err.println(file + ":" + n + ": " + OneLine.of(e.getMessage()) + "; skipped");
                     return;
                 }
+                if (counts[0] == 0 && budget != null && !hasRunStarted) {
+                    // before the first step, so the analyzer knows the budget from the run's first evaluation
+                    RunStarted started =
+                            budgetOnly(step.run(), step.time() == null ? System.currentTimeMillis() : step.time());
+                    producer.send(
+                            new ProducerRecord<>(Topics.RUNS, started.run(), EventCodec.encode(started)), noteFailure);
+                    counts[3]++;
+                }
                 pace(start, counts[0]);
-                producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), (md, ex) -> {
-                    if (ex != null) sendFailure.compareAndSet(null, ex);
-                });
+                producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), noteFailure);
                 counts[0]++;
                 if (counts[0] % progressEvery == 0) progress(out, counts[0], n, lines, start);
             });
@@ -123,8 +153,9 @@ public final class IngestCommand implements Callable<Integer> {
         err.flush();
         double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
         out.printf(
-                "ingested %d step records from %s into %s in %.1f s (%.0f records/s); %d bad lines skipped, %d other records skipped%n",
-                published, file, Topics.METRICS, seconds, published / seconds, bad, other);
+                "ingested %d step records from %s into %s in %.1f s (%.0f records/s), %d run records into %s; "
+                        + "%d bad lines skipped, %d other records skipped%n",
+                published, file, Topics.METRICS, seconds, published / seconds, counts[3], Topics.RUNS, bad, other);
         out.flush();
         if (published == 0) {
             throw new IllegalStateException(
@@ -144,6 +175,9 @@ public final class IngestCommand implements Callable<Integer> {
         if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
             throw new ParameterException(
                     spec.commandLine(), "--rate must be a positive number of records per second, was " + rate);
+        }
+        if (budget != null && budget < 1) {
+            throw new ParameterException(spec.commandLine(), "--budget must be >= 1 step, was " + budget);
         }
         if (progressEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--progress-every must be >= 1, was " + progressEvery);
@@ -176,10 +210,43 @@ public final class IngestCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static long countLines(Path file) throws IOException {
-        long[] n = {0};
-        JsonLines.forEach(file, (number, line, notText) -> n[0] = number);
-        return n[0];
+    /** Lines in the file, and how many of them are run_started records. */
+    private static long[] scan(Path file) throws IOException {
+        long[] n = {0, 0};
+        JsonLines.forEach(file, (number, line, notText) -> {
+            n[0] = number;
+            if (notText == null && line.contains("\"run_started\"")) {
+                try {
+                    if (EventCodec.decode(line) instanceof RunStarted) n[1]++;
+                } catch (InvalidEventException e) {
+                    // reported in the publishing pass
+                }
+            }
+        });
+        return n;
+    }
+
+    /** A run record of the file under the --run id, with the --budget as its steps. */
+    private Event runRecord(Event e) {
+        String run = runOverride == null ? e.run() : runOverride;
+        if (e instanceof RunStarted s) {
+            java.util.Map<String, Object> config = new java.util.LinkedHashMap<>(s.config());
+            if (budget != null) config.put("steps", budget);
+            return new RunStarted(run, s.time(), s.task(), s.model(), config, s.provenance());
+        }
+        RunFinished f = (RunFinished) e;
+        return new RunFinished(run, f.time(), f.status(), f.reason(), f.lastStep());
+    }
+
+    /** The run_started of a file that has none: only the budget is known. */
+    private RunStarted budgetOnly(String run, long time) {
+        return new RunStarted(
+                run,
+                time,
+                "unknown",
+                "unknown",
+                java.util.Map.of("steps", budget, "ingestedFrom", file.toString()),
+                io.grokwatch.events.Provenance.current(0, "unknown", "ingested by grokwatch ingest"));
     }
 
     static StepRecord withRun(StepRecord s, String run) {

@@ -2,9 +2,12 @@ package io.grokwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grokwatch.analyzer.kafka.AnalyzerService;
 import io.grokwatch.broker.EmbeddedKafka;
 import io.grokwatch.events.EventCodec;
+import io.grokwatch.events.Forecast;
 import io.grokwatch.events.RunFinished;
+import io.grokwatch.events.RunStarted;
 import io.grokwatch.events.StepRecord;
 import io.grokwatch.events.Topics;
 import java.nio.file.Files;
@@ -59,7 +62,8 @@ class IngestCommandTest {
                     .contains("  16 records (line ")
                     .containsPattern(
                             "ingested 20 step records from .*run\\.jsonl into grokwatch\\.metrics in [0-9.]+ s "
-                                    + "\\([0-9]+ records/s\\); 2 bad lines skipped, 1 other records skipped");
+                                    + "\\([0-9]+ records/s\\), 1 run records into grokwatch\\.runs; 2 bad lines skipped, "
+                                    + "0 other records skipped");
 
             List<ConsumerRecord<String, byte[]>> back = readAll(kafka.bootstrapServers(), 20);
             assertThat(back).allSatisfy(rec -> assertThat(rec.key()).isEqualTo("replay-1"));
@@ -71,6 +75,53 @@ class IngestCommandTest {
             List<Long> expected = new ArrayList<>();
             for (int s = 0; s < 20; s++) expected.add(s * 10L);
             assertThat(steps).isEqualTo(expected); // one key, one partition: file order kept
+
+            List<ConsumerRecord<String, byte[]>> runs = readAll(kafka.bootstrapServers(), Topics.RUNS, 1);
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).key()).isEqualTo("replay-1");
+            RunFinished finished = EventCodec.decode(runs.get(0).value(), RunFinished.class);
+            assertThat(finished.run()).isEqualTo("replay-1");
+            assertThat(finished.lastStep()).isEqualTo(190);
+        }
+    }
+
+    /**
+     * A recorded run without a run_started, ingested with --budget: a run_started with that budget goes first, and
+     * the live analyzer's t_val forecasts carry it (without it they carry none).
+     */
+    @Test
+    void budgetGivesAnIngestedRunARunStartedAndItsForecastsTheBudget() throws Exception {
+        Path f = Path.of("..", "bench", "runs", "heldout-simple-grokking-10", "heldout-s1-wd0.1-f0.6.jsonl");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().partitions(2).build().start();
+                AnalyzerService analyzer = AnalyzerService.builder()
+                        .bootstrapServers(kafka.bootstrapServers())
+                        .instanceId("ingest-budget")
+                        .build()
+                        .start()) {
+            CliRun r = CliRun.grokwatch(
+                    "ingest", f.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--budget", "5000");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("ingested 501 step records").contains("1 run records into grokwatch.runs");
+
+            List<ConsumerRecord<String, byte[]>> runs = readAll(kafka.bootstrapServers(), Topics.RUNS, 1);
+            assertThat(runs).hasSize(1);
+            RunStarted started = EventCodec.decode(runs.get(0).value(), RunStarted.class);
+            assertThat(started.run()).isEqualTo("heldout-s1-wd0.1-f0.6");
+            assertThat(started.budget()).isEqualTo(5000L);
+
+            // t_val 1280: forecasts from step ~70 on, while MEMORIZED or GENERALIZING
+            List<Forecast> forecasts = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (forecasts.size() < 50 && System.nanoTime() < deadline) {
+                forecasts.clear();
+                for (ConsumerRecord<String, byte[]> e : readAll(kafka.bootstrapServers(), Topics.EVENTS, 0))
+                    if (EventCodec.decode(e.value()) instanceof Forecast fc) forecasts.add(fc);
+            }
+            assertThat(forecasts).hasSizeGreaterThanOrEqualTo(50);
+            // run_started travels on grokwatch.runs: a poll may hand the analyzer a run's first evaluations before it
+            assertThat(forecasts.stream().filter(fc -> fc.step() >= 300))
+                    .isNotEmpty()
+                    .allSatisfy(fc -> assertThat(fc.budget()).isEqualTo(5000L));
         }
     }
 
@@ -112,14 +163,27 @@ class IngestCommandTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String servers, int expected) {
+        return readAll(servers, Topics.METRICS, expected);
+    }
+
+    /** Reads {@code topic} read_committed from the start until {@code expected} records (0: until it ends). */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String servers, String topic, int expected) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", servers), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor(Topics.METRICS).stream()
-                    .map(p -> new TopicPartition(Topics.METRICS, p.partition()))
+                Map.of("bootstrap.servers", servers, "isolation.level", "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
             c.assign(tps);
             c.seekToBeginning(tps);
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+            if (expected == 0) {
+                Map<TopicPartition, Long> end = c.endOffsets(tps);
+                while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))
+                    c.poll(Duration.ofMillis(100)).forEach(out::add);
+                return out;
+            }
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < expected && System.nanoTime() < deadline)
                 c.poll(Duration.ofMillis(100)).forEach(out::add);

@@ -192,7 +192,13 @@ final class AnalyzerPipeline {
                 byPartition.get(in.partition()).put(run, inputs);
                 runs.add(inputs);
             }
-            inputs.inputs().add(in);
+            // A poll can hand over a run's steps before its run_started (another topic); its budget and sweep
+            // hold from the run's start, so within a batch it goes first.
+            if (in.event() instanceof RunStarted) {
+                inputs.inputs().add(0, in);
+            } else {
+                inputs.inputs().add(in);
+            }
         }
         Set<Integer> caughtUp = new LinkedHashSet<>();
         for (TopicPartition tp : batch.caughtUp()) {
