@@ -14,8 +14,11 @@ import java.util.function.ToDoubleFunction;
  * {@code grok-aware[:N[:WINDOW]]}: patience on val loss with N steps, except that it never stops a run while the
  * detector says MEMORIZED and either val loss is falling or the weight norm is shrinking over the last WINDOW steps
  * (the least-squares slope over the evaluations in that window is negative): the signs of a run still on its way
- * to grokking (Nanda et al. 2023, Liu et al. 2022); nor while the detector says GENERALIZING (val accuracy has risen
- * off its memorized plateau: the grokking itself, during which val loss often still sits above its first value).
+ * to grokking (Nanda et al. 2023, Liu et al. 2022); nor while MEMORIZED and train loss still falls by more than
+ * {@value #STILL_MEMORIZING_DECADES} decade per 1,000 steps over the window (still memorizing, Nanda et al.'s first
+ * phase: a transformer's val loss rises then, before its slow fall); nor while the detector says GENERALIZING (val
+ * accuracy has risen off its memorized plateau: the grokking itself, during which val loss often still sits above
+ * its first value).
  *
  * <p>It also stops a memorized run when the {@link GrokForecast} has said, for {@value #SUSTAIN_SHARE_PERCENT}% of
  * the budget in a row, that even its earliest t_val is past the budget; but never before the step is
@@ -24,6 +27,13 @@ import java.util.function.ToDoubleFunction;
  * analyzer/FORECAST.md).
  */
 public record GrokAware(String spec, long n, long window, GrokForecast forecast) implements PerRunPolicy {
+
+    /**
+     * Train loss falling faster than this many decades per 1,000 steps means the run is still memorizing. On every
+     * recorded MLP run it falls at most 0.7 decades per 1,000 steps once memorized (bench/runs); nanda-long falls
+     * 4.5 while its val loss climbs to its peak, then 0.02.
+     */
+    static final double STILL_MEMORIZING_DECADES = 1.0;
 
     /** No forecast stop before this many times max(t_train, trend start). */
     static final int WARMUP_FACTOR = 5;
@@ -47,7 +57,11 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
         return new State(forecast.newRun(), budget);
     }
 
-    /** Layout of {@link RunStopper#state()}: budget (-1 unknown), pastBudgetSince, patience, tracker, window. */
+    /**
+     * Layout of {@link RunStopper#state()}: budget (-1 unknown), pastBudgetSince, patience, tracker, then the window:
+     * minus its point count and four numbers a point (step, val loss, weight norm, train loss); a positive count is
+     * the earlier layout of three numbers a point, without train loss.
+     */
     @Override
     public RunStopper restore(double[] state) {
         try {
@@ -64,8 +78,10 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
             State s = new State(tracker, budget < 0 ? NO_BUDGET : budget, patience);
             s.pastBudgetSince = pastBudgetSince;
             int points = (int) state[at++];
-            for (int i = 0; i < points; i++, at += 3)
-                s.recent.addLast(new Point((long) state[at], state[at + 1], state[at + 2]));
+            boolean withTrainLoss = points < 0;
+            for (int i = 0; i < Math.abs(points); i++, at += withTrainLoss ? 4 : 3)
+                s.recent.addLast(new Point(
+                        (long) state[at], state[at + 1], state[at + 2], withTrainLoss ? state[at + 3] : Double.NaN));
             if (at != state.length) throw new IllegalArgumentException(state.length - at + " numbers left over");
             return s;
         } catch (RuntimeException e) {
@@ -83,7 +99,11 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
     }
 
     /** What the slopes need of an evaluation. */
-    private record Point(long step, double valLoss, double weightNorm) {}
+    private record Point(long step, double valLoss, double weightNorm, double trainLoss) {
+        double log10TrainLoss() {
+            return trainLoss > 0 ? Math.log10(trainLoss) : Double.NaN;
+        }
+    }
 
     private final class State implements RunStopper {
         private final Patience.State patience;
@@ -112,7 +132,7 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
         public double[] state() {
             double[] p = patience.state();
             double[] t = tracker.state();
-            double[] out = new double[2 + p.length + 1 + t.length + 1 + 3 * recent.size()];
+            double[] out = new double[2 + p.length + 1 + t.length + 1 + 4 * recent.size()];
             int at = 0;
             out[at++] = budget == NO_BUDGET ? -1 : budget;
             out[at++] = pastBudgetSince;
@@ -121,19 +141,23 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
             out[at++] = t.length;
             System.arraycopy(t, 0, out, at, t.length);
             at += t.length;
-            out[at++] = recent.size();
+            out[at++] = -recent.size();
             for (Point q : recent) {
                 out[at++] = q.step();
                 out[at++] = q.valLoss();
                 out[at++] = q.weightNorm();
+                out[at++] = q.trainLoss();
             }
             return out;
         }
 
         @Override
         public Optional<Stop> observe(RunSummary summary, StepRecord step) {
-            recent.addLast(
-                    new Point(step.step(), step.valLoss(), step.weightNorm() == null ? Double.NaN : step.weightNorm()));
+            recent.addLast(new Point(
+                    step.step(),
+                    step.valLoss(),
+                    step.weightNorm() == null ? Double.NaN : step.weightNorm(),
+                    step.trainLoss()));
             while (recent.peekFirst().step() <= step.step() - window) recent.removeFirst();
             boolean memorized = summary.phase() == Phase.MEMORIZED;
             Optional<GrokForecast.Verdict> verdict = tracker.observe(summary, step, budget); // fed every evaluation
@@ -149,16 +173,20 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
             double lossSlope = slope(Point::valLoss);
             double normSlope = slope(Point::weightNorm);
             if (lossSlope < 0 || normSlope < 0) return Optional.empty();
+            double memorizing = -1000 * slope(Point::log10TrainLoss); // decades per 1,000 steps
+            if (memorizing > STILL_MEMORIZING_DECADES) return Optional.empty();
             return Optional.of(new Stop(
                     step.step(),
                     stop.get().reason()
                             + String.format(
                                     Locale.ROOT,
-                                    "; memorized, but over the last %d steps val loss is not falling (slope %.3g)"
-                                            + " and weight norm is not shrinking (slope %.3g)",
+                                    "; memorized, but over the last %d steps val loss is not falling (slope %.3g),"
+                                            + " weight norm is not shrinking (slope %.3g) and train loss is not still"
+                                            + " falling fast (%.2g decades per 1000 steps)",
                                     window,
                                     lossSlope,
-                                    normSlope),
+                                    normSlope,
+                                    memorizing),
                     stop.get().restoreStep()));
         }
 

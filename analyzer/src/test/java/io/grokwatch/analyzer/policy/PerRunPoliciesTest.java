@@ -130,6 +130,34 @@ class PerRunPoliciesTest {
         assertThat(stopStep("grok-aware", plateauThenFalling(true))).contains(1010L); // defaults N 1000
     }
 
+    /**
+     * A transformer-like plateau: val loss and the weight norm climb while train loss still falls 3 decades per 1,000
+     * steps, until step 1500, then all three stay flat.
+     */
+    static List<StepRecord> stillMemorizing() {
+        List<StepRecord> out = new ArrayList<>();
+        for (long s = 0; s <= 3000; s += 10) {
+            long t = Math.min(s, 1500);
+            double trainLoss = 1e-2 * Math.pow(10, -3.0 * t / 1000);
+            double valLoss = s == 0 ? 4 : 10 + 10.0 * t / 1500;
+            out.add(new StepRecord("r", s, trainLoss, 1, valLoss, 0.05, null, 50 + t / 300.0, null, null, null, null));
+        }
+        return out;
+    }
+
+    @Test
+    void grokAwareWaitsWhileTrainLossStillFallsFast() {
+        PerRunPolicy p = (PerRunPolicy) ReplayPolicy.parse("grok-aware:300:200");
+        Stop stop = Seq.firstStop(p, stillMemorizing(), Phase.MEMORIZED).orElseThrow();
+        // patience alone stops at 300 (its best is step 0); grok-aware waits while train loss falls and stops once
+        // the window's slope is under 1 decade per 1,000 steps, part way into the flat stretch after 1500
+        assertThat(stop.step()).isBetween(1510L, 1700L);
+        assertThat(stop.reason()).contains("train loss is not still falling fast");
+        PerRunPolicy patience = (PerRunPolicy) ReplayPolicy.parse("patience:val_loss:300");
+        assertThat(Seq.firstStop(patience, stillMemorizing(), Phase.MEMORIZED).map(Stop::step))
+                .contains(300L);
+    }
+
     @Test
     void grokAwareNeverStopsWhileGeneralizing() {
         // val loss never beats its first value while val accuracy climbs: patience would stop, grok-aware waits
