@@ -30,8 +30,8 @@ public record GrokAware(String spec, long n, long window, GrokForecast forecast)
 
     /**
      * Train loss falling faster than this many decades per 1,000 steps means the run is still memorizing. On every
-     * recorded MLP run it falls at most 0.7 decades per 1,000 steps once memorized (bench/runs); nanda-long falls
-     * 4.5 while its val loss climbs to its peak, then 0.02.
+     * recorded simple-grokking run it falls at most 0.7 decades per 1,000 steps once memorized (bench/runs);
+     * nanda-long falls 4.5 while its val loss climbs to its peak, then 0.02 (analyzer/POLICIES.md).
      */
     static final double STILL_MEMORIZING_DECADES = 1.0;
 
