@@ -96,7 +96,8 @@ public final class PolicySpecs {
                     true,
                     "Patience on val loss with N steps, but never while the detector says MEMORIZED and val loss is"
                             + " falling or the weight norm is shrinking (least-squares slope < 0 over the last WINDOW"
-                            + " steps), nor while it says GENERALIZING (val accuracy rising off its plateau). Also stops a memorized run once the"
+                            + " steps) or train loss still falls by more than a decade per 1,000 steps (still"
+                            + " memorizing), nor while it says GENERALIZING (val accuracy rising off its plateau). Also stops a memorized run once the"
                             + " t_val forecast has put even its earliest t_val past the run's budget for 5% of the budget in a"
                             + " row, from 5 x max(t_train, val loss's peak) on.",
                     PolicySpecs::grokAware),
