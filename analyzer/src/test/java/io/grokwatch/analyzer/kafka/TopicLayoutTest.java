@@ -68,6 +68,21 @@ class TopicLayoutTest {
         }
     }
 
+    private static boolean fiveLedPartitions(Admin admin) throws InterruptedException {
+        try {
+            var parts = admin.describeTopics(List.of(Topics.CONTROL))
+                    .allTopicNames()
+                    .get()
+                    .get(Topics.CONTROL)
+                    .partitions();
+            return parts.size() == 5
+                    && parts.stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false; // not known yet
+        }
+    }
+
     private static String segmentBytes(Admin admin, String topic) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         return admin.describeConfigs(List.of(r))
@@ -95,6 +110,11 @@ class TopicLayoutTest {
                     if (System.nanoTime() > deadline) throw e;
                     Thread.sleep(200);
                 }
+            }
+            // the new topic's metadata reaches the broker's cache a moment after the create returns
+            while (!fiveLedPartitions(admin)) {
+                if (System.nanoTime() > deadline) throw new AssertionError(Topics.CONTROL + " never had 5 leaders");
+                Thread.sleep(100);
             }
             assertThatThrownBy(() -> AnalyzerService.builder()
                             .bootstrapServers(kafka.bootstrapServers())
