@@ -56,6 +56,8 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
     /** Segment size of a changelog the analyzer creates: small, so the cleaner keeps about one version per run. */
     static final int SEGMENT_BYTES = 8 * 1024 * 1024;
+    /** How long a missing input topic is waited for: a just-created one is known within milliseconds. */
+    private static final Duration MISSING_TOPIC_WAIT = Duration.ofSeconds(3);
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateChangelog.class);
 
@@ -272,7 +274,13 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
     /** A topic just created is unknown to the broker until its metadata has propagated: retry. */
     private static TopicDescription describeWhenKnown(Admin admin, String topic, Duration timeout)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return describeWhenKnown(admin, topic, timeout, timeout);
+    }
+
+    /** Describes a topic, waiting up to {@code unknownFor} for one whose metadata is still on its way. */
+    private static TopicDescription describeWhenKnown(Admin admin, String topic, Duration timeout, Duration unknownFor)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + unknownFor.toNanos();
         while (true) {
             try {
                 return admin.describeTopics(List.of(topic))
@@ -335,9 +343,24 @@ final class StateChangelog implements AssignmentHandler<RestoredState> {
      */
     static int ensureTopic(Admin admin, String changelog, List<String> inputs, Duration timeout, String servers) {
         try {
-            Map<String, TopicDescription> described = admin.describeTopics(inputs)
-                    .allTopicNames()
-                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            Map<String, TopicDescription> described = new java.util.LinkedHashMap<>();
+            List<String> missing = new ArrayList<>();
+            for (String t : inputs) {
+                try {
+                    described.put(t, describeWhenKnown(admin, t, timeout, MISSING_TOPIC_WAIT));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException))
+                        throw e;
+                    missing.add(t);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new FatalAnalyzerException((missing.size() == 1 ? "topic " : "topics ")
+                        + String.join(", ", missing) + " missing on " + servers + ": create "
+                        + (missing.size() == 1 ? "it" : "them")
+                        + " with the other inputs' partition count (README, \"Kafka\"), or run grokwatch broker,"
+                        + " which creates every grokwatch topic");
+            }
             int partitions = described.get(inputs.get(0)).partitions().size();
             for (String t : inputs) {
                 int n = described.get(t).partitions().size();

@@ -94,6 +94,24 @@ class TopicLayoutTest {
     }
 
     @Test
+    void aMissingInputTopicIsNamed() throws Exception {
+        try (EmbeddedKafka kafka = KafkaTestSupport.startBroker(2);
+                Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.deleteTopics(List.of(Topics.CONTROL)).all().get();
+            assertThatThrownBy(() -> AnalyzerService.builder()
+                            .bootstrapServers(kafka.bootstrapServers())
+                            .groupId("layout-missing")
+                            .instanceId("layout-missing-1")
+                            .build()
+                            .start())
+                    .isInstanceOf(FatalAnalyzerException.class)
+                    .hasMessage("topic " + Topics.CONTROL + " missing on " + kafka.bootstrapServers()
+                            + ": create it with the other inputs' partition count (README, \"Kafka\"), or run"
+                            + " grokwatch broker, which creates every grokwatch topic");
+        }
+    }
+
+    @Test
     void aControlTopicWithAnotherPartitionCountIsRefusedByName() throws Exception {
         try (EmbeddedKafka kafka = KafkaTestSupport.startBroker(2);
                 Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
