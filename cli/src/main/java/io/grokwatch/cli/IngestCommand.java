@@ -101,6 +101,10 @@ public final class IngestCommand implements Callable<Integer> {
             if (ex != null) sendFailure.compareAndSet(null, ex);
         };
         try (KafkaProducer<String, byte[]> producer = producer()) {
+            java.util.function.Consumer<Event> sendRun = run -> {
+                producer.send(new ProducerRecord<>(Topics.RUNS, run.run(), EventCodec.encode(run)), noteFailure);
+                counts[3]++;
+            };
             JsonLines.forEach(file, (n, line, notText) -> {
                 if (sendFailure.get() != null) return;
                 if (notText == null && line.isBlank()) return;
@@ -109,10 +113,7 @@ public final class IngestCommand implements Callable<Integer> {
                     if (notText != null) throw new InvalidEventException(null, notText);
                     Event e = EventCodec.decode(line);
                     if (e instanceof RunStarted || e instanceof RunFinished) {
-                        Event run = runRecord(e);
-                        producer.send(
-                                new ProducerRecord<>(Topics.RUNS, run.run(), EventCodec.encode(run)), noteFailure);
-                        counts[3]++;
+                        sendRun.accept(runRecord(e));
                         return;
                     }
                     if (!(e instanceof StepRecord s)) {
@@ -127,11 +128,8 @@ public final class IngestCommand implements Callable<Integer> {
                 }
                 if (counts[0] == 0 && budget != null && !hasRunStarted) {
                     // before the first step, so the analyzer knows the budget from the run's first evaluation
-                    RunStarted started =
-                            budgetOnly(step.run(), step.time() == null ? System.currentTimeMillis() : step.time());
-                    producer.send(
-                            new ProducerRecord<>(Topics.RUNS, started.run(), EventCodec.encode(started)), noteFailure);
-                    counts[3]++;
+                    sendRun.accept(
+                            budgetOnly(step.run(), step.time() == null ? System.currentTimeMillis() : step.time()));
                 }
                 pace(start, counts[0]);
                 producer.send(new ProducerRecord<>(Topics.METRICS, step.run(), EventCodec.encode(step)), noteFailure);
